@@ -1,0 +1,203 @@
+"""Building the allocation MIP in Pyomo.
+
+Formulation (money in scaled units, ``spec.solver.money_unit`` yuan each):
+
+* ``s[p]`` share of project p funded: binary for indivisible projects,
+  continuous in [0, 1] for divisible ones (with a binary ``z[p]`` where a
+  minimum share or a project-count floor needs to know "funded at all").
+* Projects with identical eligible-fund sets and the same category form a
+  group g; money flows ``x[f, g]`` from fund f to group g. This is exact: once
+  group totals are met, any split of a group's money among its projects is
+  feasible because every fund eligible for one is eligible for all. It turns
+  one variable per eligible (fund, project) pair into one per (fund, group).
+* ``balance[g]``: sum_f x[f, g] = sum_{p in g} cost_p s[p]; ``budget[f]``:
+  sum_g x[f, g] <= budget_f; then village floors and caps, category shares and
+  must-fund categories as the spec declares.
+* Objective: maximize sum_p value_p s[p], each value scaled by 1 + 1e-7 x (a
+  rank by project id) so equal-value optima are broken the same way every time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyomo.environ as pyo
+
+from allocator.case import Case
+from allocator.rules.eligibility import Eligibility
+from allocator.spec import ModelSpec
+from allocator.valuation import ProjectValue
+
+TIE_BREAK = 1e-7
+ZERO_VALUE_PENALTY = 1e-6
+
+
+@dataclass(frozen=True)
+class Group:
+    """Projects sharing one eligible-fund set and category."""
+
+    funds: tuple[int, ...]
+    category: str
+    projects: tuple[int, ...]
+
+
+@dataclass
+class AllocationModel:
+    """The Pyomo model and the index maps needed to read its solution."""
+
+    model: pyo.ConcreteModel
+    groups: list[Group]
+    modelled_projects: list[int]
+    unit: int
+    #: floor amount (yuan) and project count actually imposed per poor village
+    floors: dict[int, tuple[int, int]] = field(default_factory=dict)
+    column_order: list[pyo.Var] = field(default_factory=list)
+
+
+def group_projects(case: Case, eligibility: Eligibility) -> list[Group]:
+    """Group fundable projects by (eligible-fund set, category), in project order."""
+    packed = np.packbits(eligibility.eligible, axis=0)  # (ceil(F/8), P)
+    buckets: dict[tuple[bytes, str], list[int]] = defaultdict(list)
+    for p, project in enumerate(case.projects):
+        key = packed[:, p].tobytes()
+        if not eligibility.eligible[:, p].any():
+            continue
+        buckets[(key, project.category)].append(p)
+    groups = []
+    for members in buckets.values():
+        funds = tuple(eligibility.eligible_funds(members[0]))
+        groups.append(Group(funds, case.projects[members[0]].category, tuple(members)))
+    groups.sort(key=lambda g: g.projects[0])
+    return groups
+
+
+def build_model(
+    case: Case, eligibility: Eligibility, values: list[ProjectValue], spec: ModelSpec
+) -> AllocationModel:
+    """Build the MIP for ``case`` under ``spec``; deterministic in the case's id order."""
+    unit = spec.solver.money_unit
+    policies = spec.policies
+    groups = group_projects(case, eligibility)
+    modelled = sorted(p for g in groups for p in g.projects)
+    cost = {p: case.projects[p].cost / unit for p in modelled}
+    village_of = case.village_index()
+    poor_villages = {i for i, v in enumerate(case.villages) if v.poor_village}
+    by_village: dict[int, list[int]] = defaultdict(list)
+    for p in modelled:
+        by_village[village_of[case.projects[p].village_id]].append(p)
+
+    floor = policies.poor_village_floor
+    count_floor = floor is not None and floor.min_projects > 0
+    needs_z = [
+        p
+        for p in modelled
+        if case.projects[p].divisible
+        and (
+            policies.divisible_min_share > 0
+            or (count_floor and village_of[case.projects[p].village_id] in poor_villages)
+        )
+    ]
+
+    m = pyo.ConcreteModel(name="allocation")
+    m.P = pyo.Set(initialize=modelled, ordered=True)
+    m.s = pyo.Var(m.P, bounds=(0, 1))
+    for p in modelled:
+        if not case.projects[p].divisible:
+            m.s[p].domain = pyo.Binary
+    m.Z = pyo.Set(initialize=needs_z, ordered=True)
+    m.z = pyo.Var(m.Z, domain=pyo.Binary)
+    arcs = [(f, g) for g, group in enumerate(groups) for f in group.funds]
+    m.A = pyo.Set(initialize=arcs, dimen=2, ordered=True)
+    group_cost = [sum(cost[p] for p in group.projects) for group in groups]
+    m.x = pyo.Var(
+        m.A,
+        bounds=lambda _, f, g: (0, min(case.funds[f].budget / unit, group_cost[g])),
+    )
+
+    arcs_into: dict[int, list[int]] = defaultdict(list)
+    arcs_from: dict[int, list[int]] = defaultdict(list)
+    for f, g in arcs:
+        arcs_into[g].append(f)
+        arcs_from[f].append(g)
+
+    m.balance = pyo.Constraint(
+        range(len(groups)),
+        rule=lambda m, g: sum(m.x[f, g] for f in arcs_into[g])
+        == sum(cost[p] * m.s[p] for p in groups[g].projects),
+    )
+    m.budget = pyo.Constraint(
+        sorted(arcs_from),
+        rule=lambda m, f: sum(m.x[f, g] for g in arcs_from[f]) <= case.funds[f].budget / unit,
+    )
+
+    if needs_z:
+        share = policies.divisible_min_share
+        m.z_upper = pyo.Constraint(m.Z, rule=lambda m, p: m.s[p] <= m.z[p])
+        if share > 0:
+            m.z_lower = pyo.Constraint(m.Z, rule=lambda m, p: m.s[p] >= share * m.z[p])
+
+    def selected(p: int) -> pyo.Var:
+        return m.z[p] if p in m.Z else m.s[p]
+
+    floors: dict[int, tuple[int, int]] = {}
+    if floor is not None:
+        for v in sorted(poor_villages):
+            projects = by_village.get(v, [])
+            library = sum(case.projects[p].cost for p in projects)
+            amount = min(floor.min_amount, library)
+            count = min(floor.min_projects, len(projects))
+            if amount > 0 or count > 0:
+                floors[v] = (amount, count)
+        m.floor_amount = pyo.Constraint(
+            [v for v, (a, _) in floors.items() if a > 0],
+            rule=lambda m, v: sum(cost[p] * m.s[p] for p in by_village[v]) >= floors[v][0] / unit,
+        )
+        m.floor_projects = pyo.Constraint(
+            [v for v, (_, c) in floors.items() if c > 0],
+            rule=lambda m, v: sum(selected(p) for p in by_village[v]) >= floors[v][1],
+        )
+
+    cap = policies.village_cap
+    if cap is not None:
+        capped = [v for v in sorted(by_village)
+                  if sum(case.projects[p].cost for p in by_village[v]) > cap.max_amount]
+        m.village_cap = pyo.Constraint(
+            capped,
+            rule=lambda m, v: sum(cost[p] * m.s[p] for p in by_village[v])
+            <= cap.max_amount / unit,
+        )
+
+    if policies.category_shares:
+        m.share_rules = pyo.ConstraintList()
+        for rule in policies.category_shares:
+            kinds = set(rule.fund_kinds) if rule.fund_kinds is not None else None
+            scoped = [(f, g) for f, g in arcs if kinds is None or case.funds[f].kind in kinds]
+            if not scoped:
+                continue
+            total = sum(m.x[f, g] for f, g in scoped)
+            in_category = sum(m.x[f, g] for f, g in scoped if groups[g].category == rule.category)
+            if rule.min_share > 0:
+                m.share_rules.add(in_category >= rule.min_share * total)
+            if rule.max_share < 1:
+                m.share_rules.add(in_category <= rule.max_share * total)
+
+    must = set(policies.must_fund_categories)
+    for p in modelled:
+        if case.projects[p].category in must:
+            m.s[p].setlb(1)
+
+    count = len(case.projects)
+    coefficients = {}
+    for rank, p in enumerate(modelled):
+        value = values[p].value
+        if value > 0:
+            coefficients[p] = value * (1 + TIE_BREAK * (count - rank) / count)
+        else:
+            coefficients[p] = -ZERO_VALUE_PENALTY * cost[p]
+    m.value = pyo.Objective(expr=sum(coefficients[p] * m.s[p] for p in modelled),
+                            sense=pyo.maximize)
+
+    order = [m.s[p] for p in modelled] + [m.z[p] for p in needs_z] + [m.x[a] for a in arcs]
+    return AllocationModel(m, groups, modelled, unit, floors, order)

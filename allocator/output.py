@@ -1,0 +1,109 @@
+"""Writing a plan's output folder atomically: all files or none.
+
+Files are written into a temporary folder beside the target and renamed into
+place, so a failed or killed run leaves the previous output (or nothing), never
+a mix. An existing folder is replaced only if it is empty or an earlier
+allocator output (it has summary.json), never a folder of other files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from allocator.errors import Location, OutputError
+from allocator.pipeline import Plan
+from allocator.report import (
+    Row,
+    allocation_rows,
+    fund_rows,
+    project_outcomes,
+    project_rows,
+    summary,
+    unmet_needs,
+    unmet_rows,
+    village_rows,
+)
+
+MARKER = "summary.json"
+
+
+def csv_text(header: Sequence[str], rows: Sequence[Row]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def plan_files(plan: Plan) -> dict[str, str]:
+    """Every output file's name and exact content (deterministic but for timings.json)."""
+    outcomes = project_outcomes(plan)
+    unmet = unmet_needs(plan, outcomes)
+    return {
+        "allocations.csv": csv_text(*allocation_rows(plan)),
+        "funds.csv": csv_text(*fund_rows(plan)),
+        "projects.csv": csv_text(*project_rows(plan, outcomes)),
+        "villages.csv": csv_text(*village_rows(plan, unmet)),
+        "unmet_needs.csv": csv_text(*unmet_rows(unmet)),
+        "summary.json": json_text(summary(plan, outcomes, unmet)),
+        "timings.json": json_text({k: round(v, 4) for k, v in plan.timings.items()}),
+    }
+
+
+def prepare_target(out: Path) -> None:
+    """Refuse targets that are files or unrelated folders, before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise OutputError("output path is a file; give a folder", Location(out))
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise OutputError("output folder exists and is not an allocator output folder; "
+                          "choose a new or empty folder", Location(out))
+
+
+def write_files(files: dict[str, str], out: Path) -> Path:
+    """Write ``files`` into folder ``out`` atomically; returns ``out``."""
+    prepare_target(out)
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder: {exc.strerror}",
+                          Location(out)) from None
+    try:
+        for name, text in files.items():
+            with open(staging / name, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        old: Path | None = None
+        if out.exists():
+            old = parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, old)
+        os.rename(staging, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write the output folder: {exc.strerror}",
+                          Location(out)) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def write_plan(plan: Plan, out: Path | str) -> Path:
+    """Write every output file of ``plan`` into ``out`` atomically."""
+    return write_files(plan_files(plan), Path(out))

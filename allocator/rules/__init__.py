@@ -1,0 +1,1 @@
+"""Declarative eligibility rules: language, rule sets, vectorized evaluation."""

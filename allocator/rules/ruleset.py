@@ -1,0 +1,196 @@
+"""Rule sets: YAML files of eligibility rules, with ``extends`` for variants.
+
+A rule set file::
+
+    ruleset: baseline
+    description: Eligibility practice of DOMAIN.md
+    rules:
+      - id: POV-01
+        description: Poverty funds pay in poor villages and villages exited <= 3 years
+        reference: "Central special fund measures, art. 7"
+        when: fund.kind == "poverty_special"          # which pairs the rule governs
+        require: village.poor_village or ...          # what those pairs must satisfy
+
+A pair (fund, project) is eligible when the fund's earmark lists the project's
+category and every rule whose ``when`` holds for the pair has its ``require``
+hold too. A variant names ``extends: ../baseline.yaml``; its rules replace
+parent rules of the same id (in place) or are appended, and ``remove`` drops
+parent rules by id. The parent file is never changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from allocator.case import validation_error_to_input_error
+from allocator.errors import Location, RuleError
+from allocator.rules.language import AttrType, Node, Schema, Type, make_locator, parse_expression
+from allocator.schemas import CaseMeta, Fund, Project, Village, field_base_type
+from allocator.yamlsafe import LocatedYaml, load_yaml
+
+RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
+MAX_EXTENDS_DEPTH = 10
+EARMARK = "EARMARK"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class RuleSpec(_Strict):
+    id: RuleId
+    description: Annotated[str, StringConstraints(min_length=1)]
+    reference: Annotated[str, StringConstraints(min_length=1)]
+    when: str | None = None
+    require: str
+
+
+class RuleSetFile(_Strict):
+    ruleset: RuleId
+    description: str = ""
+    extends: str | None = None
+    rules: list[RuleSpec] = Field(default_factory=list)
+    remove: list[RuleId] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A compiled rule: its texts for people, its typed trees for evaluators."""
+
+    id: str
+    description: str
+    reference: str
+    when_text: str | None
+    require_text: str
+    when: Node | None
+    require: Node
+    source: Location
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """An ordered, compiled rule set and the files it was assembled from."""
+
+    id: str
+    description: str
+    rules: tuple[Rule, ...]
+    files: tuple[Path, ...]
+    digest: str
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+_SCALARS: dict[object, Type] = {int: Type.INT, float: Type.FLOAT, bool: Type.BOOL, str: Type.STR}
+
+
+def _attr_type(annotation: object) -> AttrType | None:
+    annotation, optional = field_base_type(annotation)
+    if get_origin(annotation) is Literal:
+        return AttrType(Type.STR, optional)
+    kind = _SCALARS.get(annotation)
+    return None if kind is None else AttrType(kind, optional)
+
+
+def _model_attrs(model: type[BaseModel], extras: dict[str, str]) -> dict[str, AttrType]:
+    attrs: dict[str, AttrType] = {}
+    for name, info in model.model_fields.items():
+        attr = _attr_type(info.annotation)
+        if attr is not None and name != "extra":
+            attrs[name] = attr
+    for name, kind in extras.items():
+        attrs[name] = AttrType(Type(kind))
+    return attrs
+
+
+def rule_schema(meta: CaseMeta | None = None) -> Schema:
+    """Attributes visible to rules, derived from the input schemas (plus declared extras)."""
+    extras = meta.extra_columns if meta is not None else None
+    return {
+        "fund": _model_attrs(Fund, extras.funds if extras else {}),
+        "project": _model_attrs(Project, extras.projects if extras else {}),
+        "village": _model_attrs(Village, extras.villages if extras else {}),
+        "case": {"year": AttrType(Type.INT), "name": AttrType(Type.STR)},
+    }
+
+
+def _parse_file(path: Path) -> tuple[RuleSetFile, LocatedYaml]:
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise RuleError("a rule set file must be a mapping with 'ruleset' and 'rules'",
+                        doc.location(()))
+    try:
+        return RuleSetFile.model_validate(doc.data), doc
+    except ValidationError as exc:
+        err = validation_error_to_input_error(exc, doc)
+        raise RuleError(err.message, err.location) from None
+
+
+def _expression(doc: LocatedYaml, key: tuple[str | int, ...], text: str, schema: Schema) -> Node:
+    node = doc.nodes[key]
+    locate = make_locator(doc.text, node.start_mark.index, node.end_mark.index, text, doc.path)
+    return parse_expression(text, schema, locate)
+
+
+def load_ruleset(path: Path | str, schema: Schema | None = None) -> RuleSet:
+    """Load, assemble (``extends``/``remove``) and type-check a rule set file."""
+    schema = schema or rule_schema()
+    path = Path(path)
+    chain: list[tuple[RuleSetFile, LocatedYaml]] = []
+    seen: list[Path] = []
+    current: Path | None = path
+    while current is not None:
+        resolved = current.resolve()
+        if resolved in seen:
+            cycle = " -> ".join(str(p.name) for p in [*seen, resolved])
+            raise RuleError(f"rule sets extend each other in a cycle: {cycle}",
+                            chain[-1][1].location(("extends",)))
+        if len(seen) >= MAX_EXTENDS_DEPTH:
+            raise RuleError(f"'extends' chain is longer than {MAX_EXTENDS_DEPTH} files",
+                            chain[-1][1].location(("extends",)))
+        if not current.exists():
+            where = chain[-1][1].location(("extends",)) if chain else Location(current)
+            raise RuleError(f"rule set file not found: {current}", where)
+        seen.append(resolved)
+        spec, doc = _parse_file(current)
+        chain.append((spec, doc))
+        current = (current.parent / spec.extends) if spec.extends else None
+
+    ordered: dict[str, Rule] = {}
+    for spec, doc in reversed(chain):  # root first, the named file last
+        for rule_id in spec.remove:
+            if rule_id not in ordered:
+                index = spec.remove.index(rule_id)
+                raise RuleError(f"cannot remove rule '{rule_id}': no parent rule has that id",
+                                doc.location(("remove", index)))
+            del ordered[rule_id]
+        ids_here: set[str] = set()
+        for i, rule in enumerate(spec.rules):
+            if rule.id in ids_here:
+                raise RuleError(f"rule id '{rule.id}' appears twice in this file",
+                                doc.location(("rules", i, "id")))
+            ids_here.add(rule.id)
+            when = (_expression(doc, ("rules", i, "when"), rule.when, schema)
+                    if rule.when is not None else None)
+            require = _expression(doc, ("rules", i, "require"), rule.require, schema)
+            ordered[rule.id] = Rule(rule.id, rule.description, rule.reference, rule.when,
+                                    rule.require, when, require, doc.location(("rules", i)))
+    digest = hashlib.sha256()
+    for _, doc in chain:
+        digest.update(doc.text.encode("utf-8"))
+    head = chain[0][0]
+    return RuleSet(
+        id=head.ruleset,
+        description=head.description,
+        rules=tuple(ordered.values()),
+        files=tuple(doc.path for _, doc in chain),
+        digest=digest.hexdigest(),
+    )

@@ -1,0 +1,165 @@
+"""Input shapes: the single source of truth for case files, columns and types.
+
+No I/O here. The CSV reader derives its expected columns and cell parsers from
+these models' fields, and the rule language derives its attribute types from
+them, so a column added here is readable and usable in rules at once.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s;,]+$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Yuan = Annotated[int, Field(ge=0, le=10**13, description="integer yuan")]
+Count = Annotated[int, Field(ge=0, le=10**9)]
+Terrain = Literal["plain", "hill", "mountain", "gully", "hazard"]
+FundLevel = Literal["central", "provincial", "city", "county"]
+ExtraType = Literal["int", "float", "bool", "str"]
+ExtraValue = int | float | bool | str
+
+#: Need and project categories used when a case declares none: the village
+#: "eight haves", infrastructure items and household standards of DOMAIN.md.
+DEFAULT_CATEGORIES: tuple[str, ...] = (
+    "industry",
+    "cooperative",
+    "school",
+    "clinic",
+    "nursing_home",
+    "kindergarten",
+    "activity_venue",
+    "financial_service",
+    "commerce",
+    "village_appearance",
+    "road",
+    "drinking_water",
+    "electricity",
+    "broadband",
+    "radio_tv",
+    "irrigation",
+    "farmland",
+    "forestry",
+    "safe_housing",
+    "skills_training",
+    "social_security",
+    "relocation",
+    "migrant_support",
+)
+
+
+def field_base_type(annotation: Any) -> tuple[Any, bool]:
+    """A field's annotation without ``Annotated`` metadata, and whether it may be None."""
+    optional = False
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        optional = len(args) < len(get_args(annotation))
+        annotation = args[0]
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation, optional
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ExtraColumns(_Strict):
+    """Extra CSV columns a case declares, by table, usable as rule attributes."""
+
+    villages: dict[Identifier, ExtraType] = Field(default_factory=dict)
+    projects: dict[Identifier, ExtraType] = Field(default_factory=dict)
+    funds: dict[Identifier, ExtraType] = Field(default_factory=dict)
+
+
+class CaseMeta(_Strict):
+    """``case.yaml``: what the case is and how its tables are to be read."""
+
+    name: Text
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    currency: Literal["CNY"] = "CNY"
+    description: str = ""
+    encoding: Literal["utf-8", "gb18030"] = Field(
+        default="utf-8",
+        description="encoding of the CSV files; Chinese Excel saves GBK/GB18030",
+    )
+    categories: list[Identifier] | None = Field(
+        default=None, description="allowed need/project categories (default: DEFAULT_CATEGORIES)"
+    )
+    extra_columns: ExtraColumns = Field(default_factory=ExtraColumns)
+
+    def category_vocabulary(self) -> tuple[str, ...]:
+        return tuple(self.categories) if self.categories is not None else DEFAULT_CATEGORIES
+
+
+class Village(_Strict):
+    """One administrative village (``villages.csv``)."""
+
+    village_id: Identifier
+    name: Text
+    township: Text
+    population: Count
+    households: Count
+    poor_households: Count
+    poor_population: Count
+    poverty_rate: Annotated[float, Field(ge=0, le=100, description="percent of population poor")]
+    per_capita_income: Yuan
+    poor_village: bool
+    exit_year: Annotated[int, Field(ge=1990, le=2100)] | None = None
+    terrain: Terrain
+    migrant_village: bool
+    extra: dict[str, ExtraValue] = Field(default_factory=dict)
+
+
+class Need(_Strict):
+    """One unmet standard of a village (``needs.csv``)."""
+
+    village_id: Identifier
+    need: Identifier
+    households: Count
+
+
+class Project(_Strict):
+    """One project of the county library (``projects.csv``)."""
+
+    project_id: Identifier
+    village_id: Identifier
+    name: Text
+    category: Identifier
+    cost: Annotated[int, Field(gt=0, le=10**12, description="integer yuan")]
+    households: Count
+    poor_households: Count
+    divisible: bool
+    extra: dict[str, ExtraValue] = Field(default_factory=dict)
+
+
+class Fund(_Strict):
+    """One fund source (``funds.csv``); ``categories`` is its earmark."""
+
+    fund_id: Identifier
+    name: Text
+    kind: Identifier
+    level: FundLevel
+    budget: Yuan
+    categories: tuple[Identifier, ...]
+    extra: dict[str, ExtraValue] = Field(default_factory=dict)
+
+
+class Score(_Strict):
+    """A village's performance evaluation (``scores.csv``), 0-100."""
+
+    village_id: Identifier
+    score: Annotated[float, Field(ge=0, le=100)]
+
+
+#: Table file name -> (row model, key columns that must be unique).
+TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...]]] = {
+    "villages.csv": (Village, ("village_id",)),
+    "needs.csv": (Need, ("village_id", "need")),
+    "projects.csv": (Project, ("project_id",)),
+    "funds.csv": (Fund, ("fund_id",)),
+    "scores.csv": (Score, ("village_id",)),
+}

@@ -1,0 +1,182 @@
+"""Model specs (``models/*.yaml``): the objective, the policies and solver options.
+
+Every policy is optional; a spec that declares none maximizes need-coverage
+value under budgets, earmarks and eligibility alone.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from allocator.case import validation_error_to_input_error
+from allocator.errors import Location, SpecError
+from allocator.schemas import Identifier, Yuan
+from allocator.yamlsafe import LocatedYaml, load_yaml
+
+Share = Annotated[float, Field(ge=0, le=1)]
+Weight = Annotated[float, Field(ge=0, le=1e6)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class PerformanceBand(_Strict):
+    min_score: Annotated[float, Field(ge=0, le=100)]
+    factor: Weight
+
+
+class Performance(_Strict):
+    """Value multiplier by village performance score: the first band whose min_score is met."""
+
+    bands: list[PerformanceBand] = Field(
+        default_factory=lambda: [
+            PerformanceBand(min_score=90, factor=1.2),
+            PerformanceBand(min_score=60, factor=1.0),
+            PerformanceBand(min_score=0, factor=0.8),
+        ]
+    )
+    missing_score_factor: Weight = 1.0
+
+    @model_validator(mode="after")
+    def _bands_descending(self) -> Performance:
+        scores = [b.min_score for b in self.bands]
+        if scores != sorted(scores, reverse=True):
+            raise ValueError("performance bands must be listed from the highest min_score down")
+        return self
+
+    def factor(self, score: float | None) -> float:
+        if score is None:
+            return self.missing_score_factor
+        for band in self.bands:
+            if score >= band.min_score:
+                return band.factor
+        return self.missing_score_factor
+
+
+class Priority(_Strict):
+    exit_this_year: Weight = Field(1.0, description="multiplier for villages exiting in case.year")
+    categories: dict[Identifier, Weight] = Field(
+        default_factory=dict, description="multiplier by project category (two assurances)"
+    )
+
+
+class Objective(_Strict):
+    household_weight: Weight = 1.0
+    poor_household_weight: Weight = 2.0
+    need_weights: dict[Identifier, Weight] = Field(default_factory=dict)
+    default_need_weight: Weight = 1.0
+    unlisted_need_factor: Weight = Field(
+        0.0, description="value multiplier for projects whose category the village did not list"
+    )
+    performance: Performance = Field(default_factory=Performance)
+    priority: Priority = Field(default_factory=Priority)
+
+
+class PoorVillageFloor(_Strict):
+    min_amount: Yuan = 0
+    min_projects: Annotated[int, Field(ge=0, le=100)] = 0
+
+
+class VillageCap(_Strict):
+    max_amount: Yuan
+
+
+class CategoryShare(_Strict):
+    """Share of money (from funds of ``fund_kinds``, or all funds) going to ``category``."""
+
+    category: Identifier
+    min_share: Share = 0.0
+    max_share: Share = 1.0
+    fund_kinds: list[Identifier] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CategoryShare:
+        if self.min_share > self.max_share:
+            raise ValueError("min_share is larger than max_share")
+        return self
+
+
+class Policies(_Strict):
+    divisible_min_share: Share = Field(
+        0.0, description="a divisible project funded at all gets at least this share of its cost"
+    )
+    poor_village_floor: PoorVillageFloor | None = None
+    village_cap: VillageCap | None = None
+    category_shares: list[CategoryShare] = Field(default_factory=list)
+    must_fund_categories: list[Identifier] = Field(default_factory=list)
+
+
+class SolverOptions(_Strict):
+    mip_gap: Annotated[float, Field(ge=0, le=1)] = 1e-4
+    time_limit: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    threads: Annotated[int, Field(ge=1, le=64)] = 1
+    money_unit: Annotated[int, Field(ge=1, le=10**6)] = Field(
+        10_000, description="yuan per model unit: the solver works in scaled money"
+    )
+
+
+class ModelSpec(_Strict):
+    """A model spec: objective, policies and solver options."""
+
+    spec: Identifier
+    description: str = ""
+    objective: Objective = Field(default_factory=Objective)
+    policies: Policies = Field(default_factory=Policies)
+    solver: SolverOptions = Field(default_factory=SolverOptions)
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A model spec with the file it came from (for messages and summary.json)."""
+
+    spec: ModelSpec
+    path: Path
+    digest: str
+    doc: LocatedYaml
+
+    def location(self, *key: str | int) -> Location:
+        return self.doc.location(tuple(key))
+
+
+def load_spec(path: Path | str) -> LoadedSpec:
+    """Load and validate a model spec file."""
+    path = Path(path)
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise SpecError("a model spec must be a mapping with 'spec', 'objective', ...",
+                        doc.location(()))
+    try:
+        spec = ModelSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        err = validation_error_to_input_error(exc, doc)
+        raise SpecError(err.message, err.location) from None
+    return LoadedSpec(spec, path, hashlib.sha256(doc.text.encode("utf-8")).hexdigest(), doc)
+
+
+def check_spec_against_case(loaded: LoadedSpec, vocabulary: tuple[str, ...]) -> None:
+    """Categories named in the spec must exist in the case's vocabulary (typos are errors)."""
+    known = set(vocabulary)
+    spec = loaded.spec
+    named: list[tuple[tuple[str | int, ...], str]] = []
+    named += [(("objective", "need_weights", c), c) for c in spec.objective.need_weights]
+    named += [(("objective", "priority", "categories", c), c)
+              for c in spec.objective.priority.categories]
+    named += [(("policies", "category_shares", i, "category"), s.category)
+              for i, s in enumerate(spec.policies.category_shares)]
+    named += [(("policies", "must_fund_categories", i), c)
+              for i, c in enumerate(spec.policies.must_fund_categories)]
+    for key, category in named:
+        if category not in known:
+            close = difflib.get_close_matches(category, sorted(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise SpecError(f"unknown category '{category}' (not in the case's categories){hint}",
+                            loaded.doc.key_location(key) if isinstance(key[-1], str)
+                            and key[-2] != "category" else loaded.doc.location(key))

@@ -1,0 +1,62 @@
+"""Need-coverage value of each project, as declared by the model spec's objective.
+
+value = need weight(category) x priority(category) x exit-year priority
+        x performance factor(village score)
+        x (household weight x households covered + poor weight x poor households covered)
+
+Households covered are capped at the households the village's need list records
+for that category; a project whose category the village did not list is valued
+at ``unlisted_need_factor`` (0 by default: it addresses no recorded need).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allocator.case import Case
+from allocator.spec import Objective
+
+
+@dataclass(frozen=True)
+class ProjectValue:
+    value: float
+    listed_need: bool
+    performance_factor: float
+    exit_this_year: bool
+    households_counted: int
+    poor_households_counted: int
+
+
+def project_values(case: Case, objective: Objective) -> list[ProjectValue]:
+    """Value of funding each project fully, in ``case.projects`` order."""
+    need_households = {(n.village_id, n.need): n.households for n in case.needs}
+    scores = {s.village_id: s.score for s in case.scores}
+    villages = {v.village_id: v for v in case.villages}
+    values: list[ProjectValue] = []
+    for project in case.projects:
+        village = villages[project.village_id]
+        listed = need_households.get((project.village_id, project.category))
+        if listed is None:
+            households, poor = project.households, project.poor_households
+            need_factor = objective.unlisted_need_factor
+        else:
+            households = min(project.households, listed)
+            poor = min(project.poor_households, listed)
+            need_factor = 1.0
+        weight = objective.need_weights.get(project.category, objective.default_need_weight)
+        priority = objective.priority.categories.get(project.category, 1.0)
+        exits = village.exit_year == case.meta.year
+        exit_factor = objective.priority.exit_this_year if exits else 1.0
+        performance = objective.performance.factor(scores.get(project.village_id))
+        base = objective.household_weight * households + objective.poor_household_weight * poor
+        values.append(
+            ProjectValue(
+                value=need_factor * weight * priority * exit_factor * performance * base,
+                listed_need=listed is not None,
+                performance_factor=performance,
+                exit_this_year=exits,
+                households_counted=households,
+                poor_households_counted=poor,
+            )
+        )
+    return values

@@ -40,33 +40,44 @@ def check_plan(
         project = case.projects[a.project]
         fund = case.funds[a.fund]
         if not isinstance(a.amount, int) or a.amount <= 0:
-            violations.append(f"{project.project_id}/{fund.fund_id}: amount {a.amount!r} is not "
-                              "a positive whole number of yuan")
+            violations.append(
+                f"{project.project_id}/{fund.fund_id}: amount {a.amount!r} is not "
+                "a positive whole number of yuan"
+            )
             continue
         if not eligible[a.fund, a.project]:
-            violations.append(f"{fund.fund_id} pays {project.project_id} but the pair is not "
-                              "eligible")
+            violations.append(
+                f"{fund.fund_id} pays {project.project_id} but the pair is not eligible"
+            )
         fund_total[a.fund] += a.amount
         project_total[a.project] += a.amount
         arc_total[(a.fund, a.project)] += a.amount
 
     for f, fund in enumerate(case.funds):
         if fund_total[f] > fund.budget:
-            violations.append(f"fund {fund.fund_id} allocates {_yuan(fund_total[f])} but its "
-                              f"budget is {_yuan(fund.budget)}")
+            violations.append(
+                f"fund {fund.fund_id} allocates {_yuan(fund_total[f])} but its "
+                f"budget is {_yuan(fund.budget)}"
+            )
 
     min_share = Fraction(spec.policies.divisible_min_share)
     for p, total in sorted(project_total.items()):
         project = case.projects[p]
         if total > project.cost:
-            violations.append(f"project {project.project_id} receives {_yuan(total)}, more than "
-                              f"its cost {_yuan(project.cost)}")
+            violations.append(
+                f"project {project.project_id} receives {_yuan(total)}, more than "
+                f"its cost {_yuan(project.cost)}"
+            )
         if not project.divisible and total != project.cost:
-            violations.append(f"indivisible project {project.project_id} is part-funded: "
-                              f"{_yuan(total)} of {_yuan(project.cost)}")
+            violations.append(
+                f"indivisible project {project.project_id} is part-funded: "
+                f"{_yuan(total)} of {_yuan(project.cost)}"
+            )
         if project.divisible and min_share > 0 and total < math.ceil(min_share * project.cost):
-            violations.append(f"project {project.project_id} is funded {_yuan(total)}, below "
-                              f"the minimum share {float(min_share):.0%} of {_yuan(project.cost)}")
+            violations.append(
+                f"project {project.project_id} is funded {_yuan(total)}, below "
+                f"the minimum share {float(min_share):.0%} of {_yuan(project.cost)}"
+            )
 
     village_of = case.village_index()
     village_total: dict[int, int] = defaultdict(int)
@@ -77,13 +88,15 @@ def check_plan(
         village_funded[v] += 1
 
     policies = spec.policies
-    fundable = eligible.any(axis=0)
+    fundable: npt.NDArray[np.bool_] = np.asarray(eligible.any(axis=0))
     if policies.village_cap is not None:
         cap = policies.village_cap.max_amount
         for v, total in sorted(village_total.items()):
             if total > cap:
-                violations.append(f"village {case.villages[v].village_id} receives {_yuan(total)}, "
-                                  f"above the village cap of {_yuan(cap)}")
+                violations.append(
+                    f"village {case.villages[v].village_id} receives {_yuan(total)}, "
+                    f"above the village cap of {_yuan(cap)}"
+                )
     if policies.poor_village_floor is not None:
         floor = policies.poor_village_floor
         library: dict[int, list[int]] = defaultdict(list)
@@ -96,11 +109,15 @@ def check_plan(
             amount = min(floor.min_amount, sum(case.projects[p].cost for p in library[v]))
             count = min(floor.min_projects, len(library[v]))
             if village_total[v] < amount:
-                violations.append(f"poor village {village.village_id} receives "
-                                  f"{_yuan(village_total[v])}, below its floor of {_yuan(amount)}")
+                violations.append(
+                    f"poor village {village.village_id} receives "
+                    f"{_yuan(village_total[v])}, below its floor of {_yuan(amount)}"
+                )
             if village_funded[v] < count:
-                violations.append(f"poor village {village.village_id} has {village_funded[v]} "
-                                  f"funded projects, below its floor of {count}")
+                violations.append(
+                    f"poor village {village.village_id} has {village_funded[v]} "
+                    f"funded projects, below its floor of {count}"
+                )
 
     for share in policies.category_shares:
         kinds = set(share.fund_kinds) if share.fund_kinds is not None else None
@@ -117,15 +134,21 @@ def check_plan(
         low, high = Fraction(share.min_share), Fraction(share.max_share)
         scope = "all funds" if kinds is None else "funds of kind " + "/".join(sorted(kinds))
         if in_category + slack < low * total:
-            violations.append(f"category {share.category} gets {_yuan(in_category)} of "
-                              f"{_yuan(total)} from {scope}, below the minimum share {float(low):.0%}")
+            violations.append(
+                f"category {share.category} gets {_yuan(in_category)} of "
+                f"{_yuan(total)} from {scope}, below the minimum share {float(low):.0%}"
+            )
         if in_category - slack > high * total:
-            violations.append(f"category {share.category} gets {_yuan(in_category)} of "
-                              f"{_yuan(total)} from {scope}, above the maximum share {float(high):.0%}")
+            violations.append(
+                f"category {share.category} gets {_yuan(in_category)} of "
+                f"{_yuan(total)} from {scope}, above the maximum share {float(high):.0%}"
+            )
 
     must = set(policies.must_fund_categories)
     for p, project in enumerate(case.projects):
         if project.category in must and fundable[p] and project_total.get(p, 0) != project.cost:
-            violations.append(f"project {project.project_id} is in must-fund category "
-                              f"{project.category} but is not fully funded")
+            violations.append(
+                f"project {project.project_id} is in must-fund category "
+                f"{project.category} but is not fully funded"
+            )
     return violations

@@ -21,13 +21,12 @@ from typing import Any
 from allocator.errors import Location, OutputError
 from allocator.pipeline import Plan
 from allocator.report import (
+    Report,
     Row,
     allocation_rows,
+    build_report,
     fund_rows,
-    project_outcomes,
     project_rows,
-    summary,
-    unmet_needs,
     unmet_rows,
     village_rows,
 )
@@ -47,40 +46,51 @@ def json_text(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def plan_files(plan: Plan) -> dict[str, str]:
-    """Every output file's name and exact content (deterministic but for timings.json)."""
-    outcomes = project_outcomes(plan)
-    unmet = unmet_needs(plan, outcomes)
+def plan_files(plan: Plan, report: Report | None = None) -> dict[str, str]:
+    """The plan's deterministic output files (all but timings.json): name -> content."""
+    report = report or build_report(plan)
     return {
         "allocations.csv": csv_text(*allocation_rows(plan)),
         "funds.csv": csv_text(*fund_rows(plan)),
-        "projects.csv": csv_text(*project_rows(plan, outcomes)),
-        "villages.csv": csv_text(*village_rows(plan, unmet)),
-        "unmet_needs.csv": csv_text(*unmet_rows(unmet)),
-        "summary.json": json_text(summary(plan, outcomes, unmet)),
-        "timings.json": json_text({k: round(v, 4) for k, v in plan.timings.items()}),
+        "projects.csv": csv_text(*project_rows(plan, report.outcomes)),
+        "villages.csv": csv_text(*village_rows(plan, report.unmet)),
+        "unmet_needs.csv": csv_text(*unmet_rows(report.unmet)),
+        "summary.json": json_text(report.summary),
     }
 
 
-def prepare_target(out: Path) -> None:
-    """Refuse targets that are files or unrelated folders, before any work is done."""
+def timings_text(timings: dict[str, float]) -> str:
+    """timings.json: seconds per phase (the one output that differs between runs)."""
+    return json_text({k: round(v, 4) for k, v in timings.items()})
+
+
+def prepare_target(out: Path, marker: str = MARKER) -> None:
+    """Refuse targets that are files or unrelated folders, before any work is done.
+
+    An existing folder is replaced only if it is empty or holds ``marker`` (it
+    was written by allocator before).
+    """
     if out.exists() and not out.is_dir():
         raise OutputError("output path is a file; give a folder", Location(out))
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise OutputError("output folder exists and is not an allocator output folder; "
-                          "choose a new or empty folder", Location(out))
+    if out.is_dir() and any(out.iterdir()) and not (out / marker).is_file():
+        raise OutputError(
+            f"folder exists and was not written by allocator (no {marker}); "
+            "choose a new or empty folder",
+            Location(out),
+        )
 
 
-def write_files(files: dict[str, str], out: Path) -> Path:
+def write_files(files: dict[str, str], out: Path, marker: str = MARKER) -> Path:
     """Write ``files`` into folder ``out`` atomically; returns ``out``."""
-    prepare_target(out)
+    prepare_target(out, marker)
     parent = out.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     except OSError as exc:
-        raise OutputError(f"cannot create the output folder: {exc.strerror}",
-                          Location(out)) from None
+        raise OutputError(
+            f"cannot create the output folder: {exc.strerror}", Location(out)
+        ) from None
     try:
         for name, text in files.items():
             with open(staging / name, "w", encoding="utf-8", newline="") as handle:
@@ -96,8 +106,9 @@ def write_files(files: dict[str, str], out: Path) -> Path:
             shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write the output folder: {exc.strerror}",
-                          Location(out)) from None
+        raise OutputError(
+            f"cannot write the output folder: {exc.strerror}", Location(out)
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -106,4 +117,4 @@ def write_files(files: dict[str, str], out: Path) -> Path:
 
 def write_plan(plan: Plan, out: Path | str) -> Path:
     """Write every output file of ``plan`` into ``out`` atomically."""
-    return write_files(plan_files(plan), Path(out))
+    return write_files({**plan_files(plan), "timings.json": timings_text(plan.timings)}, Path(out))

@@ -7,10 +7,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from allocator.case import Case
 from allocator.check import check_plan
 from allocator.errors import InfeasibleError, PlanCheckError, SolverError
-from allocator.model import build_model
+from allocator.model import build_model, greedy_start
 from allocator.rounding import Allocation, round_plan
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
 from allocator.rules.ruleset import RuleSet
@@ -64,9 +66,10 @@ class Plan:
 def precheck(case: Case, eligibility: Eligibility, spec: LoadedSpec) -> None:
     """Cheap domain checks that name an impossible policy before any solve."""
     must = set(spec.spec.policies.must_fund_categories)
-    fundable = eligibility.eligible.any(axis=0)
-    stranded = [p.project_id for i, p in enumerate(case.projects)
-                if p.category in must and not fundable[i]]
+    fundable = np.asarray(eligibility.eligible.any(axis=0))
+    stranded = [
+        p.project_id for i, p in enumerate(case.projects) if p.category in must and not fundable[i]
+    ]
     if stranded:
         shown = ", ".join(stranded[:5]) + (" ..." if len(stranded) > 5 else "")
         raise InfeasibleError(
@@ -90,18 +93,23 @@ def allocate(
     :class:`PlanCheckError` if the independent check finds any violation.
     """
     timings: dict[str, float] = {}
+    tell = progress or (lambda _: None)
     check_spec_against_case(spec, case.meta.category_vocabulary())
+    tell(Progress("rules"))
     t = time.perf_counter()
     eligibility = evaluate_eligibility(case, ruleset)
     timings["rules"] = time.perf_counter() - t
 
     precheck(case, eligibility, spec)
+    tell(Progress("build"))
     t = time.perf_counter()
     values = project_values(case, spec.spec.objective)
     am = build_model(case, eligibility, values, spec.spec)
+    start = greedy_start(case, am, values, spec.spec)
     timings["build"] = time.perf_counter() - t
 
-    result = solve(am, spec.spec.solver, progress)
+    tell(Progress("solve"))
+    result = solve(am, spec.spec.solver, progress, start)
     timings["handover"] = result.handover_seconds
     timings["solve"] = result.solver_seconds
     if result.status == SolveStatus.INFEASIBLE:
@@ -117,8 +125,17 @@ def allocate(
     if not result.status.has_plan or result.objective is None:
         raise SolverError(f"the solver failed: {result.message}")
 
+    tell(Progress("round"))
     t = time.perf_counter()
-    allocations = round_plan(case, am, result, spec.spec.policies.divisible_min_share)
+    policies = spec.spec.policies
+    allocations = round_plan(
+        case,
+        am,
+        result,
+        policies.divisible_min_share,
+        policies.village_cap.max_amount if policies.village_cap else None,
+        {p: values[p].value / case.projects[p].cost for p in am.modelled_projects},
+    )
     timings["round"] = time.perf_counter() - t
     t = time.perf_counter()
     violations = check_plan(case, eligibility.eligible, spec.spec, allocations)
@@ -135,8 +152,21 @@ def allocate(
         binaries=binaries,
         rows=am.model.nconstraints(),
     )
-    return Plan(case, ruleset, spec, eligibility, values, result.status, result.objective,
-                result.bound, result.gap, allocations, stats, result.message, timings)
+    return Plan(
+        case,
+        ruleset,
+        spec,
+        eligibility,
+        values,
+        result.status,
+        result.objective,
+        result.bound,
+        result.gap,
+        allocations,
+        stats,
+        result.message,
+        timings,
+    )
 
 
 def _active(spec: LoadedSpec) -> str:

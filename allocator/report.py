@@ -61,44 +61,71 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
             for f, fund in enumerate(case.funds):
                 rule = plan.eligibility.excluding_rule(f, p) or EARMARK
                 excluded[rule].append(fund.fund_id)
-            parts = [f"{rule} excludes {', '.join(ids) if len(ids) <= 3 else f'{len(ids)} funds'}"
-                     for rule, ids in sorted(excluded.items())]
-            outcomes.append(ProjectOutcome("not_eligible", "no_eligible_fund",
-                                           "no fund may pay for it: " + "; ".join(parts)))
+            parts = [
+                f"{rule} excludes {', '.join(ids) if len(ids) <= 3 else f'{len(ids)} funds'}"
+                for rule, ids in sorted(excluded.items())
+            ]
+            outcomes.append(
+                ProjectOutcome(
+                    "not_eligible",
+                    "no_eligible_fund",
+                    "no fund may pay for it: " + "; ".join(parts),
+                )
+            )
             continue
         status = "partial" if got > 0 else "unfunded"
         missing = project.cost - got
         room = sum(left[f] for f in funds)
         v = village_of[project.village_id]
         if plan.values[p].value <= 0:
-            outcomes.append(ProjectOutcome(status, "no_listed_need",
-                                           "addresses no need the village listed (value 0)"))
+            outcomes.append(
+                ProjectOutcome(
+                    status, "no_listed_need", "addresses no need the village listed (value 0)"
+                )
+            )
         elif cap is not None and village_total[v] + missing > cap.max_amount:
-            outcomes.append(ProjectOutcome(
-                status, "village_cap",
-                f"village cap of {_yuan(cap.max_amount)} yuan reached "
-                f"(village has {_yuan(village_total[v])})"))
+            outcomes.append(
+                ProjectOutcome(
+                    status,
+                    "village_cap",
+                    f"village cap of {_yuan(cap.max_amount)} yuan reached "
+                    f"(village has {_yuan(village_total[v])})",
+                )
+            )
         elif room < missing:
             paid = [lowest_paid[f] for f in funds if f in lowest_paid]
-            versus = (f"; lowest value funded by its funds {min(paid):.3g} per 10k yuan"
-                      if paid else "")
-            outcomes.append(ProjectOutcome(
-                status, "budget_exhausted",
-                f"eligible funds have {_yuan(room)} yuan left, it needs {_yuan(missing)}; "
-                f"its value {_density(plan, p):.3g} per 10k yuan{versus}"))
+            versus = (
+                f"; lowest value funded by its funds {min(paid):.3g} per 10k yuan" if paid else ""
+            )
+            outcomes.append(
+                ProjectOutcome(
+                    status,
+                    "budget_exhausted",
+                    f"eligible funds have {_yuan(room)} yuan left, it needs {_yuan(missing)}; "
+                    f"its value {_density(plan, p):.3g} per 10k yuan{versus}",
+                )
+            )
         else:
-            outcomes.append(ProjectOutcome(
-                status, "policy_or_gap",
-                f"eligible funds have {_yuan(room)} yuan left; held back by a share policy "
-                "or within the optimality gap"))
+            outcomes.append(
+                ProjectOutcome(
+                    status,
+                    "policy_or_gap",
+                    f"eligible funds have {_yuan(room)} yuan left; held back by a share policy "
+                    "or within the optimality gap",
+                )
+            )
     return outcomes
 
 
 def allocation_rows(plan: Plan) -> tuple[list[str], list[Row]]:
     case = plan.case
     rows: list[Row] = [
-        [case.projects[a.project].project_id, case.projects[a.project].village_id,
-         case.funds[a.fund].fund_id, a.amount]
+        [
+            case.projects[a.project].project_id,
+            case.projects[a.project].village_id,
+            case.funds[a.fund].fund_id,
+            a.amount,
+        ]
         for a in plan.allocations
     ]
     return ["project_id", "village_id", "fund_id", "amount"], rows
@@ -109,8 +136,17 @@ def fund_rows(plan: Plan) -> tuple[list[str], list[Row]]:
     rows: list[Row] = []
     for f, fund in enumerate(plan.case.funds):
         allocated = used.get(f, 0)
-        rows.append([fund.fund_id, fund.name, fund.kind, fund.level, fund.budget, allocated,
-                     fund.budget - allocated])
+        rows.append(
+            [
+                fund.fund_id,
+                fund.name,
+                fund.kind,
+                fund.level,
+                fund.budget,
+                allocated,
+                fund.budget - allocated,
+            ]
+        )
     return ["fund_id", "name", "kind", "level", "budget", "allocated", "unused"], rows
 
 
@@ -120,11 +156,32 @@ def project_rows(plan: Plan, outcomes: list[ProjectOutcome]) -> tuple[list[str],
     for p, project in enumerate(plan.case.projects):
         outcome = outcomes[p]
         funds = ";".join(plan.case.funds[f].fund_id for f in plan.eligibility.eligible_funds(p))
-        rows.append([project.project_id, project.village_id, project.category, project.cost,
-                     totals.get(p, 0), outcome.status, f"{plan.values[p].value:.6g}", funds,
-                     outcome.reason, outcome.detail])
-    header = ["project_id", "village_id", "category", "cost", "allocated", "status", "value",
-              "eligible_funds", "reason", "detail"]
+        rows.append(
+            [
+                project.project_id,
+                project.village_id,
+                project.category,
+                project.cost,
+                totals.get(p, 0),
+                outcome.status,
+                f"{plan.values[p].value:.6g}",
+                funds,
+                outcome.reason,
+                outcome.detail,
+            ]
+        )
+    header = [
+        "project_id",
+        "village_id",
+        "category",
+        "cost",
+        "allocated",
+        "status",
+        "value",
+        "eligible_funds",
+        "reason",
+        "detail",
+    ]
     return header, rows
 
 
@@ -148,32 +205,56 @@ def unmet_needs(plan: Plan, outcomes: list[ProjectOutcome]) -> list[UnmetNeed]:
     result: list[UnmetNeed] = []
     for need in case.needs:
         projects = by_need.get((need.village_id, need.need), [])
-        covered_float = sum(case.projects[p].households * totals.get(p, 0) / case.projects[p].cost
-                            for p in projects)
+        covered_float = sum(
+            case.projects[p].households * totals.get(p, 0) / case.projects[p].cost for p in projects
+        )
         covered = min(need.households, math.floor(covered_float + 1e-9))
         if covered >= need.households:
             continue
         if not projects:
-            result.append(UnmetNeed(need.village_id, need.need, need.households, covered,
-                                    "no_project", "no project in the library addresses it"))
+            result.append(
+                UnmetNeed(
+                    need.village_id,
+                    need.need,
+                    need.households,
+                    covered,
+                    "no_project",
+                    "no project in the library addresses it",
+                )
+            )
             continue
         open_projects = [p for p in projects if totals.get(p, 0) < case.projects[p].cost]
         if not open_projects:
-            result.append(UnmetNeed(need.village_id, need.need, need.households, covered,
-                                    "projects_too_small",
-                                    "its funded projects reach fewer households than it lists"))
+            result.append(
+                UnmetNeed(
+                    need.village_id,
+                    need.need,
+                    need.households,
+                    covered,
+                    "projects_too_small",
+                    "its funded projects reach fewer households than it lists",
+                )
+            )
             continue
         best = max(open_projects, key=lambda p: (plan.values[p].value, -p))
         outcome = outcomes[best]
-        result.append(UnmetNeed(need.village_id, need.need, need.households, covered,
-                                outcome.reason,
-                                f"{case.projects[best].project_id}: {outcome.detail}"))
+        result.append(
+            UnmetNeed(
+                need.village_id,
+                need.need,
+                need.households,
+                covered,
+                outcome.reason,
+                f"{case.projects[best].project_id}: {outcome.detail}",
+            )
+        )
     return result
 
 
 def unmet_rows(items: list[UnmetNeed]) -> tuple[list[str], list[Row]]:
-    rows: list[Row] = [[u.village_id, u.need, u.households, u.covered, u.reason, u.detail]
-                       for u in items]
+    rows: list[Row] = [
+        [u.village_id, u.need, u.households, u.covered, u.reason, u.detail] for u in items
+    ]
     return ["village_id", "need", "households", "households_covered", "reason", "detail"], rows
 
 
@@ -198,11 +279,32 @@ def village_rows(plan: Plan, unmet: list[UnmetNeed]) -> tuple[list[str], list[Ro
     for v in case.villages:
         projects, funded, allocated = stats[v.village_id]
         score = scores.get(v.village_id)
-        rows.append([v.village_id, v.name, v.township, "true" if v.poor_village else "false",
-                     "" if score is None else f"{score:g}", projects, funded, allocated,
-                     needs[v.village_id], unmet_count[v.village_id]])
-    header = ["village_id", "name", "township", "poor_village", "score", "projects",
-              "projects_funded", "allocated", "needs", "needs_unmet"]
+        rows.append(
+            [
+                v.village_id,
+                v.name,
+                v.township,
+                "true" if v.poor_village else "false",
+                "" if score is None else f"{score:g}",
+                projects,
+                funded,
+                allocated,
+                needs[v.village_id],
+                unmet_count[v.village_id],
+            ]
+        )
+    header = [
+        "village_id",
+        "name",
+        "township",
+        "poor_village",
+        "score",
+        "projects",
+        "projects_funded",
+        "allocated",
+        "needs",
+        "needs_unmet",
+    ]
     return header, rows
 
 
@@ -224,8 +326,9 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
     budget = sum(f.budget for f in case.funds)
     allocated = sum(a.amount for a in plan.allocations)
     funded_villages = {case.projects[p].village_id for p in totals}
-    poor_reached = sum(case.projects[p].poor_households * totals[p] // case.projects[p].cost
-                       for p in totals)
+    poor_reached = sum(
+        case.projects[p].poor_households * totals[p] // case.projects[p].cost for p in totals
+    )
     counts: dict[str, int] = defaultdict(int)
     for o in outcomes:
         counts[o.status] += 1
@@ -236,9 +339,15 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
         "bound": _round(plan.bound),
         "gap": _round(plan.gap, 4),
         "solver_message": plan.solver_message,
-        "case": {"name": case.meta.name, "year": case.meta.year, "folder": case.folder.name,
-                 "villages": len(case.villages), "projects": len(case.projects),
-                 "funds": len(case.funds), "needs": len(case.needs)},
+        "case": {
+            "name": case.meta.name,
+            "year": case.meta.year,
+            "folder": case.folder.name,
+            "villages": len(case.villages),
+            "projects": len(case.projects),
+            "funds": len(case.funds),
+            "needs": len(case.needs),
+        },
         "totals": {
             "budget": budget,
             "allocated": allocated,
@@ -262,12 +371,36 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
         },
         "inputs": {
             "case_files": case.file_hashes,
-            "ruleset": {"id": plan.ruleset.id, "files": [p.name for p in plan.ruleset.files],
-                        "sha256": plan.ruleset.digest},
-            "model_spec": {"id": plan.spec.spec.spec, "file": plan.spec.path.name,
-                           "sha256": plan.spec.digest},
+            "ruleset": {
+                "id": plan.ruleset.id,
+                "files": [p.name for p in plan.ruleset.files],
+                "sha256": plan.ruleset.digest,
+            },
+            "model_spec": {
+                "id": plan.spec.spec.spec,
+                "file": plan.spec.path.name,
+                "sha256": plan.spec.digest,
+            },
         },
-        "versions": {"allocator": _version("allocator"), "pyomo": _version("pyomo"),
-                     "highspy": _version("highspy")},
+        "versions": {
+            "allocator": _version("allocator"),
+            "pyomo": _version("pyomo"),
+            "highspy": _version("highspy"),
+        },
         "timings_file": "timings.json",
     }
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything derived from a plan for people: outcomes, unmet needs, summary."""
+
+    outcomes: list[ProjectOutcome]
+    unmet: list[UnmetNeed]
+    summary: dict[str, Any]
+
+
+def build_report(plan: Plan) -> Report:
+    outcomes = project_outcomes(plan)
+    unmet = unmet_needs(plan, outcomes)
+    return Report(outcomes, unmet, summary(plan, outcomes, unmet))

@@ -38,8 +38,9 @@ def _value(result: SolveResult, var: object) -> float:
     return result.values.get(id(var), 0.0)
 
 
-def project_amounts(case: Case, am: AllocationModel, result: SolveResult,
-                    min_share: float) -> dict[int, int]:
+def project_amounts(
+    case: Case, am: AllocationModel, result: SolveResult, min_share: float
+) -> dict[int, int]:
     """Integer yuan per modelled project."""
     m = am.model
     amounts: dict[int, int] = {}
@@ -75,12 +76,13 @@ def project_amounts(case: Case, am: AllocationModel, result: SolveResult,
     return amounts
 
 
-def group_flows(case: Case, am: AllocationModel, result: SolveResult,
-                demand: list[int]) -> dict[tuple[int, int], int]:
+def group_flows(
+    case: Case, am: AllocationModel, result: SolveResult, demand: list[int]
+) -> dict[tuple[int, int], int]:
     """Integer yuan per (fund, group) meeting every group's demand within budgets."""
     m = am.model
     flows: dict[tuple[int, int], int] = {}
-    used = defaultdict(int)
+    used: dict[int, int] = defaultdict(int)
     for g, group in enumerate(am.groups):
         for f in group.funds:
             amount = max(0, math.floor(_value(result, m.x[f, g]) * am.unit + 1e-6))
@@ -124,8 +126,13 @@ class _Shortfall(Exception):
         self.missing = missing
 
 
-def _augment(am: AllocationModel, flows: dict[tuple[int, int], int], slack: dict[int, int],
-             target: int, wanted: int) -> int:
+def _augment(
+    am: AllocationModel,
+    flows: dict[tuple[int, int], int],
+    slack: dict[int, int],
+    target: int,
+    wanted: int,
+) -> int:
     """Send up to ``wanted`` yuan into group ``target`` along one augmenting path."""
     funds_of = {g: grp.funds for g, grp in enumerate(am.groups)}
     groups_of: dict[int, list[int]] = defaultdict(list)
@@ -176,10 +183,50 @@ def _augment(am: AllocationModel, flows: dict[tuple[int, int], int], slack: dict
     return amount
 
 
-def round_plan(case: Case, am: AllocationModel, result: SolveResult,
-               min_share: float) -> list[Allocation]:
+def enforce_village_cap(
+    case: Case,
+    amounts: dict[int, int],
+    cap: int | None,
+    min_share: float,
+    density: dict[int, float],
+) -> None:
+    """Trim villages the solver's tolerance left a few yuan over the cap.
+
+    Divisible projects are trimmed first, then indivisible ones dropped, least
+    valuable per yuan first; a plan within tolerance changes by a few yuan at most.
+    """
+    if cap is None:
+        return
+    by_village: dict[str, list[int]] = defaultdict(list)
+    for p, amount in amounts.items():
+        if amount > 0:
+            by_village[case.projects[p].village_id].append(p)
+    for members in by_village.values():
+        over = sum(amounts[p] for p in members) - cap
+        for p in sorted(members, key=lambda q: (not case.projects[q].divisible, density[q], q)):
+            if over <= 0:
+                break
+            project = case.projects[p]
+            lowest = math.ceil(min_share * project.cost) if min_share > 0 else 1
+            if project.divisible and amounts[p] - over >= lowest:
+                amounts[p] -= over
+                over = 0
+            else:
+                over -= amounts[p]
+                amounts[p] = 0
+
+
+def round_plan(
+    case: Case,
+    am: AllocationModel,
+    result: SolveResult,
+    min_share: float,
+    village_cap: int | None = None,
+    density: dict[int, float] | None = None,
+) -> list[Allocation]:
     """Exact integer allocations from a solver result (raises if none can be made)."""
     amounts = project_amounts(case, am, result, min_share)
+    enforce_village_cap(case, amounts, village_cap, min_share, density or defaultdict(float))
     for _attempt in range(len(am.modelled_projects) + 1):
         demand = [sum(amounts[p] for p in group.projects) for group in am.groups]
         try:
@@ -187,11 +234,11 @@ def round_plan(case: Case, am: AllocationModel, result: SolveResult,
             break
         except _Shortfall as short:
             # Float noise left a group a few yuan short: trim its divisible projects.
-            if not _trim(case, am.groups[short.group].projects, amounts, short.missing,
-                         min_share):
+            if not _trim(case, am.groups[short.group].projects, amounts, short.missing, min_share):
+                members = am.groups[short.group].projects[:5]
+                names = ", ".join(case.projects[p].project_id for p in members)
                 raise SolverError(
-                    f"could not turn the solver's plan into whole yuan: projects "
-                    f"{', '.join(case.projects[p].project_id for p in am.groups[short.group].projects[:5])} "
+                    f"could not turn the solver's plan into whole yuan: projects {names} "
                     f"are {short.missing} yuan short of eligible budget"
                 ) from None
     else:  # pragma: no cover - every failed attempt either trims or raises
@@ -215,8 +262,9 @@ def round_plan(case: Case, am: AllocationModel, result: SolveResult,
     return allocations
 
 
-def _trim(case: Case, projects: tuple[int, ...], amounts: dict[int, int], missing: int,
-          min_share: float) -> bool:
+def _trim(
+    case: Case, projects: tuple[int, ...], amounts: dict[int, int], missing: int, min_share: float
+) -> bool:
     for p in sorted(projects, reverse=True):
         project = case.projects[p]
         if not project.divisible or amounts[p] == 0:

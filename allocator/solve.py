@@ -30,12 +30,13 @@ _INF = highspy.kHighsInf
 
 @dataclass(frozen=True)
 class Progress:
-    """A solver progress report (for terminals showing long runs)."""
+    """A progress report: the phase under way and, while solving, the search state."""
 
-    elapsed: float
-    incumbent: float | None
-    bound: float | None
-    gap: float | None
+    phase: str
+    elapsed: float = 0.0
+    incumbent: float | None = None
+    bound: float | None = None
+    gap: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def _compile(am: AllocationModel) -> tuple[highspy.HighsLp, list[int]]:
     lp.a_matrix_.num_row_ = len(info.rows)
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.integrality_ = [
-        highspy.HighsVarType.kInteger if v.is_integer() or v.is_binary()
+        highspy.HighsVarType.kInteger
+        if v.is_integer() or v.is_binary()
         else highspy.HighsVarType.kContinuous
         for v in columns
     ]
@@ -94,9 +96,26 @@ def solve(
     am: AllocationModel,
     options: SolverOptions,
     progress: Callable[[Progress], None] | None = None,
+    start: dict[int, float] | None = None,
 ) -> SolveResult:
-    """Solve with HiGHS; map its outcome to :class:`SolveStatus` before reading values."""
+    """Solve with HiGHS; map its outcome to :class:`SolveStatus` before reading values.
+
+    ``start`` (``id(var) -> value``) is offered to HiGHS as a first incumbent.
+    """
     started = time.perf_counter()
+    if not am.column_order:
+        # No project has an eligible fund: the only plan is the empty one.
+        return SolveResult(
+            SolveStatus.OPTIMAL,
+            0.0,
+            0.0,
+            0.0,
+            {},
+            0.0,
+            0.0,
+            0,
+            "no fundable project: the plan is empty",
+        )
     lp, column_ids = _compile(am)
     handover = time.perf_counter() - started
 
@@ -105,11 +124,21 @@ def solve(
     h.setOptionValue("time_limit", float(options.time_limit))
     h.setOptionValue("random_seed", int(options.seed))
     h.setOptionValue("threads", int(options.threads))
+    # Tight tolerances: with money in 10k-yuan units and coefficients spanning
+    # 1e-4..1e3, HiGHS's defaults let a share of -1e-6 on a large project "pay"
+    # for small ones. Whatever slips through is caught by the independent check.
+    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    h.setOptionValue("mip_feasibility_tolerance", 1e-9)
     if progress is not None:
         _attach_progress(h, progress)
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError:
         raise SolverError("HiGHS refused the model (internal error building it)")
+    if start is not None:
+        initial = highspy.HighsSolution()
+        initial.col_value = [start.get(i, 0.0) for i in column_ids]
+        initial.value_valid = True
+        h.setSolution(initial)  # HiGHS verifies it and ignores an infeasible start
     t0 = time.perf_counter()
     run_status = h.run()
     solver_seconds = time.perf_counter() - t0
@@ -123,8 +152,10 @@ def solve(
         kind = SolveStatus.ERROR
     elif model_status == highspy.HighsModelStatus.kOptimal:
         kind = SolveStatus.OPTIMAL if feasible else SolveStatus.ERROR
-    elif model_status in (highspy.HighsModelStatus.kInfeasible,
-                          highspy.HighsModelStatus.kUnboundedOrInfeasible):
+    elif model_status in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
         kind = SolveStatus.INFEASIBLE
     elif model_status in (
         highspy.HighsModelStatus.kTimeLimit,
@@ -145,13 +176,44 @@ def solve(
         raise SolverError("HiGHS reported a solution with missing or non-finite values")
     objective = float(info.objective_function_value)
     is_mip = any(t != highspy.HighsVarType.kContinuous for t in lp.integrality_)
-    bound = float(info.mip_dual_bound) if is_mip else objective
-    gap = float(info.mip_gap) if is_mip else 0.0
-    if not np.isfinite(gap):
-        gap = None  # type: ignore[assignment]
+    # Stopped before any bound was proven, HiGHS reports an infinite bound and gap:
+    # these are "unknown", never numbers.
+    bound = _finite(info.mip_dual_bound) if is_mip else objective
+    gap = _finite(info.mip_gap) if is_mip else 0.0
     values = dict(zip(column_ids, col_values.tolist(), strict=True))
-    return SolveResult(kind, objective, bound, gap, values, solver_seconds, handover, nodes,
-                       message)
+    return SolveResult(
+        kind, objective, bound, gap, values, solver_seconds, handover, nodes, message
+    )
+
+
+_STOPPED_EARLY = {
+    highspy.HighsModelStatus.kTimeLimit,
+    highspy.HighsModelStatus.kIterationLimit,
+    highspy.HighsModelStatus.kSolutionLimit,
+    highspy.HighsModelStatus.kInterrupt,
+}
+_INFEASIBLE = {
+    highspy.HighsModelStatus.kInfeasible,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+}
+
+
+def map_status(run_failed: bool, model_status: object, primal_feasible: bool) -> SolveStatus:
+    """Translate HiGHS's run status, model status and primal solution status.
+
+    Optimal needs a feasible primal solution too (HiGHS has reported 'optimal'
+    without one); a run stopped early is TIME_LIMIT only with a feasible
+    incumbent; anything unexpected is ERROR, never a plan.
+    """
+    if run_failed:
+        return SolveStatus.ERROR
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        return SolveStatus.OPTIMAL if primal_feasible else SolveStatus.ERROR
+    if model_status in _INFEASIBLE:
+        return SolveStatus.INFEASIBLE
+    if model_status in _STOPPED_EARLY:
+        return SolveStatus.TIME_LIMIT if primal_feasible else SolveStatus.NO_SOLUTION
+    return SolveStatus.ERROR
 
 
 def _new_highs() -> highspy.Highs:
@@ -161,7 +223,7 @@ def _new_highs() -> highspy.Highs:
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 1)
-            h = highspy.Highs()
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
             h.setOptionValue("output_flag", False)
     finally:
         os.dup2(saved, 1)
@@ -185,7 +247,7 @@ def _attach_progress(h: highspy.Highs, progress: Callable[[Progress], None]) -> 
         incumbent = getattr(data, "objective_function_value", None)
         bound = getattr(data, "mip_dual_bound", None)
         gap = getattr(data, "mip_gap", None)
-        progress(Progress(now, _finite(incumbent), _finite(bound), _finite(gap)))
+        progress(Progress("solve", now, _finite(incumbent), _finite(bound), _finite(gap)))
 
     try:
         h.cbMipInterrupt.subscribe(on_mip)

@@ -151,8 +151,9 @@ def load_spec(path: Path | str) -> LoadedSpec:
     path = Path(path)
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
-        raise SpecError("a model spec must be a mapping with 'spec', 'objective', ...",
-                        doc.location(()))
+        raise SpecError(
+            "a model spec must be a mapping with 'spec', 'objective', ...", doc.location(())
+        )
     try:
         spec = ModelSpec.model_validate(doc.data)
     except ValidationError as exc:
@@ -167,16 +168,24 @@ def check_spec_against_case(loaded: LoadedSpec, vocabulary: tuple[str, ...]) -> 
     spec = loaded.spec
     named: list[tuple[tuple[str | int, ...], str]] = []
     named += [(("objective", "need_weights", c), c) for c in spec.objective.need_weights]
-    named += [(("objective", "priority", "categories", c), c)
-              for c in spec.objective.priority.categories]
-    named += [(("policies", "category_shares", i, "category"), s.category)
-              for i, s in enumerate(spec.policies.category_shares)]
-    named += [(("policies", "must_fund_categories", i), c)
-              for i, c in enumerate(spec.policies.must_fund_categories)]
+    named += [
+        (("objective", "priority", "categories", c), c) for c in spec.objective.priority.categories
+    ]
+    named += [
+        (("policies", "category_shares", i, "category"), s.category)
+        for i, s in enumerate(spec.policies.category_shares)
+    ]
+    named += [
+        (("policies", "must_fund_categories", i), c)
+        for i, c in enumerate(spec.policies.must_fund_categories)
+    ]
     for key, category in named:
         if category not in known:
             close = difflib.get_close_matches(category, sorted(known), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise SpecError(f"unknown category '{category}' (not in the case's categories){hint}",
-                            loaded.doc.key_location(key) if isinstance(key[-1], str)
-                            and key[-2] != "category" else loaded.doc.location(key))
+            raise SpecError(
+                f"unknown category '{category}' (not in the case's categories){hint}",
+                loaded.doc.key_location(key)
+                if isinstance(key[-1], str) and key[-2] != "category"
+                else loaded.doc.location(key),
+            )

@@ -59,17 +59,17 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _YamlRefusal(
                 "aliases (*name) are not allowed in allocator files", event.start_mark
             )
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise _YamlRefusal(
                 "anchors (&name) are not allowed in allocator files", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 class _YamlRefusal(Exception):

@@ -63,10 +63,16 @@ def build_env(case: Case) -> Env:
 
     def column(entity: str, name: str, rows: list[object], shape: tuple[int, int]) -> Column:
         attr = schema[entity][name]
-        raw = [getattr(r, name) if name in type(r).model_fields else r.extra[name]  # type: ignore[attr-defined]
-               for r in rows]
-        dtype = {Type.INT: np.int64, Type.FLOAT: np.float64, Type.BOOL: np.bool_,
-                 Type.STR: np.str_}[attr.type]
+        raw = [
+            getattr(r, name) if name in type(r).model_fields else r.extra[name]  # type: ignore[attr-defined]
+            for r in rows
+        ]
+        dtype = {
+            Type.INT: np.int64,
+            Type.FLOAT: np.float64,
+            Type.BOOL: np.bool_,
+            Type.STR: np.str_,
+        }[attr.type]
         if attr.optional:
             present = np.array([v is not None for v in raw], dtype=bool).reshape(shape)
             filled = [0 if v is None else v for v in raw]
@@ -89,8 +95,9 @@ def build_env(case: Case) -> Env:
 
 def earmark_matrix(case: Case) -> npt.NDArray[np.bool_]:
     """(F, P): does the fund's earmark list the project's category."""
-    categories = sorted({p.category for p in case.projects} | {c for f in case.funds
-                                                               for c in f.categories})
+    categories = sorted(
+        {p.category for p in case.projects} | {c for f in case.funds for c in f.categories}
+    )
     code = {c: i for i, c in enumerate(categories)}
     fund_cats = np.zeros((len(case.funds), len(categories)), dtype=bool)
     for i, fund in enumerate(case.funds):
@@ -108,8 +115,11 @@ def evaluate_eligibility(case: Case, ruleset: RuleSet) -> Eligibility:
     excluded_by = np.where(earmark, ELIGIBLE, BY_EARMARK).astype(np.int16)
     applies: list[npt.NDArray[np.bool_]] = []
     for k, rule in enumerate(ruleset.rules, start=1):
-        when = (np.asarray(evaluate(rule.when, env), dtype=bool) if rule.when is not None
-                else np.ones((1, 1), dtype=bool))
+        when = (
+            np.asarray(evaluate(rule.when, env), dtype=bool)
+            if rule.when is not None
+            else np.ones((1, 1), dtype=bool)
+        )
         require = np.asarray(evaluate(rule.require, env), dtype=bool)
         applies.append(when)
         fails = np.broadcast_to(when & ~require, shape)

@@ -160,9 +160,12 @@ class _Checker:
             raise self.error(node, f"expression is nested deeper than {MAX_DEPTH} levels")
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise self.error(node, f"'{ast.unparse(node)}' is not allowed in rule expressions "
-                             "(allowed: comparisons, and/or/not, + - * / %, 'in [...]', "
-                             f"attributes like village.poverty_rate, and {', '.join(FUNCTIONS)})")
+            raise self.error(
+                node,
+                f"'{ast.unparse(node)}' is not allowed in rule expressions "
+                "(allowed: comparisons, and/or/not, + - * / %, 'in [...]', "
+                f"attributes like village.poverty_rate, and {', '.join(FUNCTIONS)})",
+            )
         result: Node = method(node, depth + 1)
         return result
 
@@ -175,10 +178,16 @@ class _Checker:
         if node.id in _BOOL_NAMES:
             return Const(Type.BOOL, False, _BOOL_NAMES[node.id])
         if node.id in self.schema:
-            raise self.error(node, f"'{node.id}' needs an attribute, e.g. {node.id}."
-                             f"{next(iter(self.schema[node.id]), 'id')}")
-        raise self.error(node, f"unknown name '{node.id}' (use one of "
-                         f"{', '.join(e + '.<attribute>' for e in self.schema)})")
+            raise self.error(
+                node,
+                f"'{node.id}' needs an attribute, e.g. {node.id}."
+                f"{next(iter(self.schema[node.id]), 'id')}",
+            )
+        raise self.error(
+            node,
+            f"unknown name '{node.id}' (use one of "
+            f"{', '.join(e + '.<attribute>' for e in self.schema)})",
+        )
 
     def _Attribute(self, node: ast.Attribute, depth: int) -> Node:
         if not isinstance(node.value, ast.Name):
@@ -218,8 +227,9 @@ class _Checker:
     def _BinOp(self, node: ast.BinOp, depth: int) -> Node:
         op = _BINOPS.get(type(node.op))
         if op is None:
-            raise self.error(node, f"operator in '{ast.unparse(node)}' is not allowed "
-                             "(allowed: + - * / %)")
+            raise self.error(
+                node, f"operator in '{ast.unparse(node)}' is not allowed (allowed: + - * / %)"
+            )
         left = self.check(node.left, depth)
         right = self.check(node.right, depth)
         numbers = {Type.INT, Type.FLOAT}
@@ -248,8 +258,9 @@ class _Checker:
                 self.require(left_raw, left, {Type.INT, Type.FLOAT}, f"'{op}' compares numbers")
                 self.require(right_raw, right, {Type.INT, Type.FLOAT}, f"'{op}' compares numbers")
             elif not (left.type == right.type or (left.type.numeric and right.type.numeric)):
-                raise self.error(node, f"cannot compare {_describe(left)} with "
-                                 f"{_describe(right)} using '{op}'")
+                raise self.error(
+                    node, f"cannot compare {_describe(left)} with {_describe(right)} using '{op}'"
+                )
             parts.append(Compare(Type.BOOL, False, op, left, right))
             left_raw, left = right_raw, right
         return parts[0] if len(parts) == 1 else Logical(Type.BOOL, False, "and", tuple(parts))
@@ -257,8 +268,11 @@ class _Checker:
     def _in(self, left_raw: ast.expr, left: Node, right_raw: ast.expr, negate: bool) -> Node:
         self.not_optional(left_raw, left)
         if not isinstance(right_raw, ast.List | ast.Tuple | ast.Set):
-            raise self.error(right_raw, "'in' needs a literal list on the right, "
-                             "e.g. village.terrain in [\"mountain\", \"gully\"]")
+            raise self.error(
+                right_raw,
+                "'in' needs a literal list on the right, "
+                'e.g. village.terrain in ["mountain", "gully"]',
+            )
         values: list[int | float | bool | str] = []
         for element in right_raw.elts:
             const = self.check(element)
@@ -266,8 +280,11 @@ class _Checker:
                 raise self.error(element, "list items after 'in' must be constants")
             compatible = const.type == left.type or (const.type.numeric and left.type.numeric)
             if not compatible:
-                raise self.error(element, f"list item {const.value!r} is {const.type.value} but "
-                                 f"the value tested is {left.type.value}")
+                raise self.error(
+                    element,
+                    f"list item {const.value!r} is {const.type.value} but "
+                    f"the value tested is {left.type.value}",
+                )
             values.append(const.value)
         if not values:
             raise self.error(right_raw, "the list after 'in' is empty")
@@ -283,17 +300,24 @@ class _Checker:
         args = tuple(self.check(a, depth) for a in node.args)
         if func == "is_set":
             if len(args) != 1 or not isinstance(args[0], Attr):
-                raise self.error(node, "is_set() takes one attribute, e.g. "
-                                 "is_set(village.exit_year)")
+                raise self.error(
+                    node, "is_set() takes one attribute, e.g. is_set(village.exit_year)"
+                )
             return Call(Type.BOOL, False, func, args)
         if func == "default":
             if len(args) != 2 or not isinstance(args[1], Const):
-                raise self.error(node, "default() takes an attribute and a constant, e.g. "
-                                 "default(village.exit_year, 0)")
+                raise self.error(
+                    node,
+                    "default() takes an attribute and a constant, e.g. "
+                    "default(village.exit_year, 0)",
+                )
             value, fallback = args
             if not (value.type == fallback.type or (value.type.numeric and fallback.type.numeric)):
-                raise self.error(node.args[1], f"default value is {fallback.type.value} but "
-                                 f"the attribute is {value.type.value}")
+                raise self.error(
+                    node.args[1],
+                    f"default value is {fallback.type.value} but "
+                    f"the attribute is {value.type.value}",
+                )
             kind = value.type if value.type == fallback.type else Type.FLOAT
             return Call(kind, False, func, args)
         for raw, arg in zip(node.args, args, strict=True):
@@ -310,8 +334,10 @@ class _Checker:
     def not_optional(self, raw: ast.AST, node: Node) -> None:
         if node.optional:
             name = ast.unparse(raw)
-            raise self.error(raw, f"{name} may be empty; write default({name}, <value>) "
-                             f"or test is_set({name}) first")
+            raise self.error(
+                raw,
+                f"{name} may be empty; write default({name}, <value>) or test is_set({name}) first",
+            )
 
     def require(self, raw: ast.AST, node: Node, allowed: set[Type], message: str) -> None:
         self.not_optional(raw, node)
@@ -378,8 +404,7 @@ def _children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-def make_locator(source: str, start_index: int, end_index: int, value: str,
-                 path: Any) -> Locator:
+def make_locator(source: str, start_index: int, end_index: int, value: str, path: Any) -> Locator:
     """Map offsets in a YAML scalar's value back to file line:column.
 
     Aligns the value's non-blank characters with the scalar's source text, which

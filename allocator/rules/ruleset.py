@@ -21,11 +21,19 @@ parent rules by id. The parent file is never changed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from allocator.case import validation_error_to_input_error
 from allocator.errors import Location, RuleError
@@ -48,6 +56,14 @@ class RuleSpec(_Strict):
     reference: Annotated[str, StringConstraints(min_length=1)]
     when: str | None = None
     require: str
+
+    @field_validator("when", "require", mode="before")
+    @classmethod
+    def _bool_is_an_expression(cls, value: object) -> object:
+        # YAML reads a bare `true` as a boolean; as a rule it means the expression "true".
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return value
 
 
 class RuleSetFile(_Strict):
@@ -100,7 +116,7 @@ def _attr_type(annotation: object) -> AttrType | None:
     return None if kind is None else AttrType(kind, optional)
 
 
-def _model_attrs(model: type[BaseModel], extras: dict[str, str]) -> dict[str, AttrType]:
+def _model_attrs(model: type[BaseModel], extras: Mapping[str, str]) -> dict[str, AttrType]:
     attrs: dict[str, AttrType] = {}
     for name, info in model.model_fields.items():
         attr = _attr_type(info.annotation)
@@ -125,8 +141,9 @@ def rule_schema(meta: CaseMeta | None = None) -> Schema:
 def _parse_file(path: Path) -> tuple[RuleSetFile, LocatedYaml]:
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
-        raise RuleError("a rule set file must be a mapping with 'ruleset' and 'rules'",
-                        doc.location(()))
+        raise RuleError(
+            "a rule set file must be a mapping with 'ruleset' and 'rules'", doc.location(())
+        )
     try:
         return RuleSetFile.model_validate(doc.data), doc
     except ValidationError as exc:
@@ -151,11 +168,15 @@ def load_ruleset(path: Path | str, schema: Schema | None = None) -> RuleSet:
         resolved = current.resolve()
         if resolved in seen:
             cycle = " -> ".join(str(p.name) for p in [*seen, resolved])
-            raise RuleError(f"rule sets extend each other in a cycle: {cycle}",
-                            chain[-1][1].location(("extends",)))
+            raise RuleError(
+                f"rule sets extend each other in a cycle: {cycle}",
+                chain[-1][1].location(("extends",)),
+            )
         if len(seen) >= MAX_EXTENDS_DEPTH:
-            raise RuleError(f"'extends' chain is longer than {MAX_EXTENDS_DEPTH} files",
-                            chain[-1][1].location(("extends",)))
+            raise RuleError(
+                f"'extends' chain is longer than {MAX_EXTENDS_DEPTH} files",
+                chain[-1][1].location(("extends",)),
+            )
         if not current.exists():
             where = chain[-1][1].location(("extends",)) if chain else Location(current)
             raise RuleError(f"rule set file not found: {current}", where)
@@ -169,20 +190,35 @@ def load_ruleset(path: Path | str, schema: Schema | None = None) -> RuleSet:
         for rule_id in spec.remove:
             if rule_id not in ordered:
                 index = spec.remove.index(rule_id)
-                raise RuleError(f"cannot remove rule '{rule_id}': no parent rule has that id",
-                                doc.location(("remove", index)))
+                raise RuleError(
+                    f"cannot remove rule '{rule_id}': no parent rule has that id",
+                    doc.location(("remove", index)),
+                )
             del ordered[rule_id]
         ids_here: set[str] = set()
         for i, rule in enumerate(spec.rules):
             if rule.id in ids_here:
-                raise RuleError(f"rule id '{rule.id}' appears twice in this file",
-                                doc.location(("rules", i, "id")))
+                raise RuleError(
+                    f"rule id '{rule.id}' appears twice in this file",
+                    doc.location(("rules", i, "id")),
+                )
             ids_here.add(rule.id)
-            when = (_expression(doc, ("rules", i, "when"), rule.when, schema)
-                    if rule.when is not None else None)
+            when = (
+                _expression(doc, ("rules", i, "when"), rule.when, schema)
+                if rule.when is not None
+                else None
+            )
             require = _expression(doc, ("rules", i, "require"), rule.require, schema)
-            ordered[rule.id] = Rule(rule.id, rule.description, rule.reference, rule.when,
-                                    rule.require, when, require, doc.location(("rules", i)))
+            ordered[rule.id] = Rule(
+                rule.id,
+                rule.description,
+                rule.reference,
+                rule.when,
+                rule.require,
+                when,
+                require,
+                doc.location(("rules", i)),
+            )
     digest = hashlib.sha256()
     for _, doc in chain:
         digest.update(doc.text.encode("utf-8"))

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from allocator.rules.language import Attr, Binary, Call, Compare, Const, InList, Logical, Node, Unary
+from allocator.rules.language import (
+    Attr,
+    Binary,
+    Call,
+    Compare,
+    Const,
+    InList,
+    Logical,
+    Node,
+    Unary,
+)
 
 Array = npt.NDArray[np.generic]
 
@@ -73,7 +83,9 @@ def _binary(op: str, left: Array, right: Array) -> Array:
     if op == "/":
         # x / 0 is NaN, and every comparison with NaN is false (documented).
         right_f = np.asarray(right, dtype=np.float64)
-        return np.where(right_f == 0, np.nan, np.true_divide(left, np.where(right_f == 0, 1, right_f)))
+        return np.where(
+            right_f == 0, np.nan, np.true_divide(left, np.where(right_f == 0, 1, right_f))
+        )
     if op == "%":
         right_f = np.asarray(right, dtype=np.float64)
         safe = np.where(right_f == 0, 1, right_f)

@@ -1,0 +1,262 @@
+"""The ``allocator`` command line: the only module that prints or exits."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.status import Status
+from rich.table import Table
+
+from allocator.errors import AllocatorError, InfeasibleError, PlanCheckError
+from allocator.output import json_text
+from allocator.runner import RunResult, check_inputs, load_inputs, run
+from allocator.solve import Progress
+
+app = typer.Typer(
+    name="allocator",
+    help="Split integrated public funds across villages and projects: rules, optimization, "
+    "exact and explained plans.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+CaseArg = Annotated[
+    Path, typer.Argument(help="Case folder (case.yaml and CSV tables).", show_default=False)
+]
+RulesOpt = Annotated[
+    Path | None, typer.Option("--rules", help="Rule set file [default: rules/baseline.yaml].")
+]
+ModelOpt = Annotated[
+    Path | None, typer.Option("--model", help="Model spec file [default: models/default.yaml].")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
+
+PHASES = {
+    "load": "loading the case, rules and model spec",
+    "rules": "evaluating eligibility rules",
+    "build": "building the model",
+    "solve": "solving with HiGHS",
+    "round": "rounding to whole yuan and checking",
+    "write": "writing outputs",
+}
+
+
+def _say_error(text: str) -> None:
+    # Plain text, never wrapped: error lines are read by people and grepped by scripts.
+    typer.echo(text, err=True)
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    if debug:
+        _say_error(traceback.format_exc())
+    if isinstance(exc, KeyboardInterrupt):
+        _say_error("interrupted: nothing was written")
+        raise typer.Exit(130)
+    if isinstance(exc, AllocatorError):
+        _say_error(f"error: {exc}")
+        if isinstance(exc, PlanCheckError):
+            for violation in exc.violations[:20]:
+                _say_error(f"  - {violation}")
+        if isinstance(exc, InfeasibleError) and exc.conflicts:
+            for conflict in exc.conflicts:
+                _say_error(f"  - {conflict}")
+        raise typer.Exit(exc.exit_code)
+    _say_error(
+        f"internal error: {type(exc).__name__}: {exc} "
+        "(please report it; rerun with --debug for details)"
+    )
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[Progress], None]]:
+    if quiet or not err_console.is_terminal:
+        yield lambda _: None
+        return
+    started = time.perf_counter()
+    with Status("starting", console=err_console) as status:
+
+        def update(event: Progress) -> None:
+            elapsed = time.perf_counter() - started
+            text = f"{PHASES.get(event.phase, event.phase)}  [{elapsed:5.1f} s]"
+            if event.incumbent is not None:
+                gap = f"{event.gap:.2%}" if event.gap is not None else "-"
+                bound = f"{event.bound:,.1f}" if event.bound is not None else "-"
+                text += f"  incumbent {event.incumbent:,.1f}  bound {bound}  gap {gap}"
+            status.update(text)
+
+        yield update
+
+
+def _yuan(n: int) -> str:
+    return f"{n:,}"
+
+
+def _summary_tables(result: RunResult) -> None:
+    plan, report, out = result.plan, result.report, result.out
+    summary = report.summary
+    totals = summary["totals"]
+    status = summary["status"]
+    style = "green" if status == "optimal" else "yellow"
+    gap = summary["gap"]
+    out_console.print(
+        f"[bold]{plan.case.meta.name}[/bold] ({plan.case.meta.year}): status "
+        f"[{style}]{status}[/{style}], value {summary['objective']:,.1f}, bound "
+        f"{(summary['bound'] or 0):,.1f}, gap {'-' if gap is None else f'{gap:.4%}'}"
+    )
+    if status != "optimal":
+        out_console.print(
+            "[yellow]The time limit was reached: this is the best plan found, "
+            "not a proven optimum.[/yellow]"
+        )
+    funds = Table(title="Budget used per fund", show_lines=False)
+    for column, justify in (
+        ("fund", "left"),
+        ("kind", "left"),
+        ("budget", "right"),
+        ("allocated", "right"),
+        ("unused", "right"),
+        ("used", "right"),
+    ):
+        funds.add_column(column, justify=justify)  # type: ignore[arg-type]
+    used = plan.fund_totals()
+    for f, fund in enumerate(plan.case.funds):
+        allocated = used.get(f, 0)
+        share = allocated / fund.budget if fund.budget else 0.0
+        funds.add_row(
+            fund.fund_id,
+            fund.kind,
+            _yuan(fund.budget),
+            _yuan(allocated),
+            _yuan(fund.budget - allocated),
+            f"{share:.1%}",
+        )
+    funds.add_row(
+        "total",
+        "",
+        _yuan(totals["budget"]),
+        _yuan(totals["allocated"]),
+        _yuan(totals["unused"]),
+        f"{totals['allocated'] / totals['budget']:.1%}" if totals["budget"] else "-",
+        style="bold",
+    )
+    out_console.print(funds)
+    case = summary["case"]
+    out_console.print(
+        f"Projects funded: {totals['projects_funded']} fully, {totals['projects_partial']} "
+        f"partly, {totals['projects_unfunded']} not, {totals['projects_not_eligible']} with no "
+        f"eligible fund (of {case['projects']}). Villages reached: "
+        f"{totals['villages_funded']} of {case['villages']}. Poor households reached: "
+        f"{_yuan(totals['poor_households_reached'])}."
+    )
+    unmet = sorted(report.unmet, key=lambda u: (u.covered - u.households, u.village_id, u.need))
+    if unmet:
+        table = Table(title=f"Top unmet needs ({len(unmet)} in all)")
+        for column in ("village", "need", "households", "reason"):
+            table.add_column(column, justify="right" if column == "households" else "left")
+        for u in unmet[:10]:
+            table.add_row(u.village_id, u.need, _yuan(u.households - u.covered), u.reason)
+        out_console.print(table)
+    out_console.print(
+        f"Plan written to {out}/ (allocations.csv, funds.csv, projects.csv, "
+        "villages.csv, unmet_needs.csv, summary.json, timings.json)"
+    )
+
+
+@app.command("run")
+def run_command(
+    case_dir: CaseArg,
+    rules: RulesOpt = None,
+    model: ModelOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: out/<case folder name>].")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only errors and the output folder.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json instead of tables.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
+    3 infeasible, 4 solver failure)."""
+    target = out if out is not None else Path("out") / case_dir.resolve().name
+    try:
+        with _progress(quiet or as_json) as progress:
+            result = run(case_dir, target, rules=rules, model=model, progress=progress)
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        _fail(exc, debug)
+        return
+    if as_json:
+        sys.stdout.write(json_text(result.report.summary))
+    elif quiet:
+        out_console.print(f"{result.plan.status.value}: plan written to {target}/")
+    else:
+        _summary_tables(result)
+
+
+@app.command("check")
+def check_command(
+    case_dir: CaseArg, rules: RulesOpt = None, model: ModelOpt = None, debug: DebugOpt = False
+) -> None:
+    """Validate a case, rule set and model spec without solving (exit 0 valid, 2 invalid,
+    3 a policy is impossible)."""
+    try:
+        inputs = load_inputs(case_dir, rules, model)
+        eligibility = check_inputs(inputs)
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        _fail(exc, debug)
+        return
+    case = inputs.case
+    fundable = int(eligibility.eligible.any(axis=0).sum())
+    out_console.print(
+        f"{case.folder}: valid. {len(case.villages)} villages, {len(case.projects)} projects, "
+        f"{len(case.funds)} funds, {len(case.needs)} needs; rule set '{inputs.ruleset.id}' "
+        f"({len(inputs.ruleset.rules)} rules), model spec '{inputs.spec.spec.spec}'."
+    )
+    out_console.print(
+        f"Eligible (fund, project) pairs: {int(eligibility.eligible.sum()):,} of "
+        f"{eligibility.eligible.size:,}; projects with at least one eligible fund: "
+        f"{fundable:,} of {len(case.projects):,}."
+    )
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Argument(help="Folder to write the generated case into.")],
+    size: Annotated[str, typer.Option("--size", help="county, city or province.")] = "county",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same case).")] = 1,
+    debug: DebugOpt = False,
+) -> None:
+    """Generate a realistic synthetic case (seeded, documented in docs/generator.md)."""
+    from allocator.generate import SIZES, generate_case, write_case
+
+    try:
+        if size not in SIZES:
+            raise AllocatorError(f"unknown size '{size}' (choose {', '.join(SIZES)})")
+        case_files = generate_case(SIZES[size], seed)
+        write_case(case_files, out)
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        if isinstance(exc, AllocatorError) and exc.exit_code == 1:
+            _say_error(f"error: {exc}")
+            raise typer.Exit(2) from None
+        _fail(exc, debug)
+        return
+    out_console.print(f"Generated a {size} case (seed {seed}) in {out}/")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

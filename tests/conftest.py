@@ -1,0 +1,46 @@
+"""Shared paths and helpers for building small cases in tests."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "cases" / "tiny"
+BASELINE = ROOT / "rules" / "baseline.yaml"
+VARIANT = ROOT / "rules" / "variants" / "exit_window_5y.yaml"
+DEFAULT_SPEC = ROOT / "models" / "default.yaml"
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """A private copy of the tiny case, safe to edit."""
+    target = tmp_path / "tiny"
+    shutil.copytree(TINY, target)
+    return target
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def edit_cell(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell of a CSV file (row 0 = first data row)."""
+    rows = read_csv(path)
+    rows[row][column] = value
+    write_csv(path, list(rows[0].keys()), [list(r.values()) for r in rows])

@@ -1,0 +1,203 @@
+"""The command line end to end: outputs, exit codes, messages, determinism, atomicity."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from allocator.cli import app
+from tests.conftest import DEFAULT_SPEC, TINY, read_csv, write_csv
+
+runner = CliRunner()
+PLAN_FILES = {
+    "allocations.csv",
+    "funds.csv",
+    "projects.csv",
+    "villages.csv",
+    "unmet_needs.csv",
+    "summary.json",
+    "timings.json",
+}
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_run_writes_the_expected_plan(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, text = run_cli("run", str(TINY), "--out", str(out))
+    assert code == 0, text
+    assert "status optimal" in text and "Budget used per fund" in text
+    assert "Top unmet needs" in text and str(out) in text
+    assert {p.name for p in out.iterdir()} == PLAN_FILES
+    expected = yaml.safe_load((TINY / "expected.yaml").read_text(encoding="utf-8"))
+    rows = read_csv(out / "allocations.csv")
+    assert {r["project_id"]: int(r["amount"]) for r in rows} == expected["project_amounts"]
+    funds = {r["fund_id"]: r for r in read_csv(out / "funds.csv")}
+    assert int(funds["F2"]["unused"]) == 50_000
+    unmet = read_csv(out / "unmet_needs.csv")
+    assert {(u["village_id"], u["need"], u["reason"]) for u in unmet} >= {
+        ("V5", "relocation", "no_eligible_fund"),
+        ("V4", "road", "budget_exhausted"),
+    }
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "optimal" and summary["totals"]["allocated"] == 1_750_000
+    assert summary["inputs"]["ruleset"]["id"] == "baseline"
+    assert set(json.loads((out / "timings.json").read_text())) >= {
+        "load",
+        "rules",
+        "build",
+        "solve",
+        "round",
+        "check",
+        "write",
+    }
+
+
+def test_json_output_is_parseable(tmp_path: Path) -> None:
+    code, text = run_cli("run", str(TINY), "--out", str(tmp_path / "o"), "--json")
+    assert code == 0
+    assert json.loads(text)["objective"] == pytest.approx(1197.0)
+
+
+def _plan_bytes(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.name != "timings.json"}
+
+
+def test_same_inputs_give_byte_identical_outputs(tmp_path: Path) -> None:
+    assert run_cli("run", str(TINY), "--out", str(tmp_path / "a"))[0] == 0
+    assert run_cli("run", str(TINY), "--out", str(tmp_path / "b"))[0] == 0
+    assert _plan_bytes(tmp_path / "a") == _plan_bytes(tmp_path / "b")
+
+
+def test_shuffled_rows_give_the_same_plan(tiny: Path, tmp_path: Path) -> None:
+    for name in ("villages.csv", "projects.csv", "funds.csv", "needs.csv", "scores.csv"):
+        rows = read_csv(tiny / name)
+        random.Random(name).shuffle(rows)
+        write_csv(tiny / name, list(rows[0].keys()), [list(r.values()) for r in rows])
+    assert run_cli("run", str(TINY), "--out", str(tmp_path / "a"))[0] == 0
+    assert run_cli("run", str(tiny), "--out", str(tmp_path / "b"))[0] == 0
+    a, b = _plan_bytes(tmp_path / "a"), _plan_bytes(tmp_path / "b")
+    for name in a:
+        if name != "summary.json":  # its input file hashes differ, as they should
+            assert a[name] == b[name], name
+    sa, sb = (json.loads(x["summary.json"]) for x in (a, b))
+    sa["inputs"]["case_files"] = sb["inputs"]["case_files"] = None
+    sa["case"]["folder"] = sb["case"]["folder"] = None
+    assert sa == sb
+
+
+def test_check_validates_without_solving(tmp_path: Path) -> None:
+    code, text = run_cli("check", str(TINY))
+    assert code == 0, text
+    assert "valid" in text and "14 of 36" in text and not (tmp_path / "out").exists()
+
+
+def test_invalid_input_exits_2_with_location_and_no_traceback(tiny: Path, tmp_path: Path) -> None:
+    (tiny / "projects.csv").write_text(
+        (tiny / "projects.csv").read_text(encoding="utf-8").replace("300000", "300000.5", 1),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, text = run_cli("run", str(tiny), "--out", str(out))
+    assert code == 2
+    assert "projects.csv, row 2, column 'cost'" in text and "no decimals" in text
+    assert "Traceback" not in text
+    assert not out.exists()
+
+
+def test_rule_error_exits_2_pointing_at_the_rule(tmp_path: Path) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        "ruleset: r\nrules:\n  - id: A\n    description: a\n    reference: r\n"
+        "    require: village.poor_vilage\n",
+        encoding="utf-8",
+    )
+    code, text = run_cli("check", str(TINY), "--rules", str(rules))
+    assert code == 2
+    assert "r.yaml:6:14" in text and "did you mean village.poor_village?" in text
+
+
+def test_infeasible_exits_3_and_writes_nothing(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        DEFAULT_SPEC.read_text(encoding="utf-8").replace(
+            "  divisible_min_share: 0.25\n",
+            "  divisible_min_share: 0.25\n  must_fund_categories: [relocation]\n",
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, text = run_cli("run", str(TINY), "--model", str(spec), "--out", str(out))
+    assert code == 3, text
+    assert "P11" in text and not out.exists()
+
+
+def test_output_path_that_is_a_file_or_a_foreign_folder_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("keep me")
+    code, text = run_cli("run", str(TINY), "--out", str(target))
+    assert code == 2 and "is a file" in text and target.read_text() == "keep me"
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("keep me too")
+    code, text = run_cli("run", str(TINY), "--out", str(foreign))
+    assert code == 2 and "not written by allocator" in text
+    assert [p.name for p in foreign.iterdir()] == ["thesis.docx"]
+
+
+def test_rerun_replaces_an_earlier_output_completely(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("run", str(TINY), "--out", str(out))[0] == 0
+    (out / "stale.csv").write_text("old")
+    assert run_cli("run", str(TINY), "--out", str(out))[0] == 0
+    assert {p.name for p in out.iterdir()} == PLAN_FILES
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_missing_case_folder(tmp_path: Path) -> None:
+    code, text = run_cli("run", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"))
+    assert code == 2 and "case folder does not exist" in text
+
+
+def test_generate_is_seeded_and_loadable(tmp_path: Path) -> None:
+    assert run_cli("generate", str(tmp_path / "a"), "--size", "tiny", "--seed", "5")[0] == 0
+    assert run_cli("generate", str(tmp_path / "b"), "--size", "tiny", "--seed", "5")[0] == 0
+    assert run_cli("generate", str(tmp_path / "c"), "--size", "tiny", "--seed", "6")[0] == 0
+    a, b, c = ({p.name: p.read_bytes() for p in (tmp_path / x).iterdir()} for x in "abc")
+    assert a == b and a != c
+    code, text = run_cli("check", str(tmp_path / "a"))
+    assert code == 0, text
+    code, text = run_cli("generate", str(tmp_path / "d"), "--size", "galaxy")
+    assert code == 2 and "unknown size" in text
+
+
+def test_console_script_runs_as_a_program(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "allocator",
+            "run",
+            str(TINY),
+            "--out",
+            str(tmp_path / "o"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("optimal: plan written to")
+    assert "Running HiGHS" not in result.stdout + result.stderr

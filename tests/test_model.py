@@ -1,0 +1,158 @@
+"""The model on the hand-checked case, policies, status handling and exact rounding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from allocator import allocate, load_case, load_ruleset, load_spec, rule_schema
+from allocator.check import check_plan
+from allocator.errors import InfeasibleError
+from allocator.rounding import Allocation
+from allocator.status import SolveStatus
+from tests.conftest import BASELINE, DEFAULT_SPEC, TINY
+
+
+def solve_tiny(spec_path: Path = DEFAULT_SPEC, case_dir: Path = TINY):  # type: ignore[no-untyped-def]
+    case = load_case(case_dir)
+    return allocate(case, load_ruleset(BASELINE, rule_schema(case.meta)), load_spec(spec_path))
+
+
+def spec_with(tmp_path: Path, policies: str = "", solver: str = "") -> Path:
+    text = DEFAULT_SPEC.read_text(encoding="utf-8")
+    head, _, _ = text.partition("policies:")
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        head
+        + "policies:\n"
+        + (policies or "  divisible_min_share: 0.25\n")
+        + "solver:\n"
+        + (solver or "  mip_gap: 0\n"),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_tiny_case_reaches_the_hand_worked_optimum() -> None:
+    expected = yaml.safe_load((TINY / "expected.yaml").read_text(encoding="utf-8"))
+    plan = solve_tiny()
+    assert plan.status == SolveStatus.OPTIMAL
+    assert plan.objective == pytest.approx(expected["objective"], rel=1e-6)
+    case = plan.case
+    amounts = {case.projects[p].project_id: v for p, v in plan.project_totals().items()}
+    assert amounts == expected["project_amounts"]
+    funds = {case.funds[f].fund_id: v for f, v in plan.fund_totals().items()}
+    assert funds == expected["fund_allocated"]
+    assert not plan.eligibility.eligible[:, 10].any()  # P11
+
+
+def test_amounts_are_exact_integers_within_budgets() -> None:
+    plan = solve_tiny()
+    assert all(isinstance(a.amount, int) and a.amount > 0 for a in plan.allocations)
+    for f, total in plan.fund_totals().items():
+        assert total <= plan.case.funds[f].budget
+
+
+def test_village_cap_binds(tmp_path: Path) -> None:
+    plan = solve_tiny(spec_with(tmp_path, "  village_cap: {max_amount: 450000}\n"))
+    village_of = plan.case.village_index()
+    per_village: dict[int, int] = {}
+    for p, amount in plan.project_totals().items():
+        v = village_of[plan.case.projects[p].village_id]
+        per_village[v] = per_village.get(v, 0) + amount
+    assert max(per_village.values()) <= 450_000
+    # V1 can no longer take both P01 (300k) and P02 (400k): P02 is cut to 150k (divisible).
+    amounts = {plan.case.projects[p].project_id: v for p, v in plan.project_totals().items()}
+    assert amounts["P01"] + amounts.get("P02", 0) <= 450_000
+
+
+def test_category_min_share(tmp_path: Path) -> None:
+    policies = (
+        "  category_shares:\n    - {category: industry, min_share: 0.6, "
+        "fund_kinds: [poverty_special]}\n"
+    )
+    plan = solve_tiny(spec_with(tmp_path, policies))
+    f1 = [a for a in plan.allocations if plan.case.funds[a.fund].fund_id == "F1"]
+    industry = sum(a.amount for a in f1 if plan.case.projects[a.project].category == "industry")
+    assert industry >= 0.6 * sum(a.amount for a in f1) - len(f1)
+
+
+def test_must_fund_category_is_fully_funded(tmp_path: Path) -> None:
+    plan = solve_tiny(spec_with(tmp_path, "  must_fund_categories: [safe_housing]\n"))
+    amounts = {plan.case.projects[p].project_id: v for p, v in plan.project_totals().items()}
+    assert amounts["P04"] == 200_000 and amounts["P10"] == 240_000
+
+
+def test_must_fund_without_eligible_fund_is_infeasible(tmp_path: Path) -> None:
+    with pytest.raises(InfeasibleError, match="no fund may pay for"):
+        solve_tiny(spec_with(tmp_path, "  must_fund_categories: [relocation]\n"))
+
+
+def test_impossible_floor_is_infeasible(tmp_path: Path) -> None:
+    policies = "  poor_village_floor: {min_amount: 900000}\n  village_cap: {max_amount: 800000}\n"
+    with pytest.raises(InfeasibleError, match="poor_village_floor"):
+        solve_tiny(spec_with(tmp_path, policies))
+
+
+def test_time_limited_run_reports_its_incumbent_and_is_never_optimal(tmp_path: Path) -> None:
+    from allocator.generate import SIZES, generate_case, write_case
+
+    case_dir = write_case(generate_case(SIZES["city"], seed=3), tmp_path / "city")
+    spec = spec_with(tmp_path, solver="  mip_gap: 0\n  time_limit: 0.3\n")
+    plan = solve_tiny(spec, case_dir)  # the greedy start guarantees an incumbent
+    assert plan.status == SolveStatus.TIME_LIMIT
+    assert plan.gap is None or plan.gap > 0
+    assert plan.bound is None or plan.bound >= plan.objective
+    assert check_plan(plan.case, plan.eligibility.eligible, plan.spec.spec, plan.allocations) == []
+
+
+@pytest.mark.parametrize(
+    ("failed", "status", "feasible", "expected"),
+    [
+        (False, "kOptimal", True, SolveStatus.OPTIMAL),
+        (False, "kOptimal", False, SolveStatus.ERROR),
+        (False, "kTimeLimit", True, SolveStatus.TIME_LIMIT),
+        (False, "kTimeLimit", False, SolveStatus.NO_SOLUTION),
+        (False, "kInterrupt", True, SolveStatus.TIME_LIMIT),
+        (False, "kInfeasible", False, SolveStatus.INFEASIBLE),
+        (False, "kUnboundedOrInfeasible", False, SolveStatus.INFEASIBLE),
+        (False, "kUnbounded", True, SolveStatus.ERROR),
+        (False, "kSolveError", True, SolveStatus.ERROR),
+        (False, "kNotset", False, SolveStatus.ERROR),
+        (True, "kOptimal", True, SolveStatus.ERROR),
+    ],
+)
+def test_solver_status_mapping(
+    failed: bool, status: str, feasible: bool, expected: SolveStatus
+) -> None:
+    import highspy
+
+    from allocator.solve import map_status
+
+    assert map_status(failed, getattr(highspy.HighsModelStatus, status), feasible) == expected
+
+
+def test_check_plan_catches_each_violation() -> None:
+    plan = solve_tiny()
+    case, eligible, spec = plan.case, plan.eligibility.eligible, plan.spec.spec
+    good = list(plan.allocations)
+    assert check_plan(case, eligible, spec, good) == []
+    first = good[0]
+    over_budget = [*good, Allocation(first.project, first.fund, 0)]
+    assert any("not a positive" in v for v in check_plan(case, eligible, spec, over_budget))
+    part = [
+        Allocation(a.project, a.fund, a.amount - 1) if i == 0 else a for i, a in enumerate(good)
+    ]
+    assert any("part-funded" in v for v in check_plan(case, eligible, spec, part))
+    ineligible = [*good, Allocation(7, 0, 1)]  # F1 -> P08 (V4 is not poor)
+    assert any("not eligible" in v for v in check_plan(case, eligible, spec, ineligible))
+    budget = [*good, Allocation(6, 1, 150_000)]  # F2 -> P07 would exceed F2's budget
+    assert any("budget" in v for v in check_plan(case, eligible, spec, budget))
+    too_much = [*good, Allocation(11, 0, 1)]  # P12 already fully funded
+    assert any("more than its cost" in v for v in check_plan(case, eligible, spec, too_much))
+    small = [*good, Allocation(3, 0, 10)]  # P04 gets 10 yuan, below the 25% minimum share
+    assert any("minimum share" in v for v in check_plan(case, eligible, spec, small))
+    no_floor = [a for a in good if case.projects[a.project].village_id != "V5"]
+    assert any("floor" in v for v in check_plan(case, eligible, spec, no_floor))

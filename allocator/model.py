@@ -56,14 +56,18 @@ class AllocationModel:
     column_order: list[pyo.Var] = field(default_factory=list)
 
 
-def group_projects(case: Case, eligibility: Eligibility) -> list[Group]:
-    """Group fundable projects by (eligible-fund set, category), in project order."""
+def group_projects(case: Case, eligibility: Eligibility, per_pair: bool = False) -> list[Group]:
+    """Group fundable projects by (eligible-fund set, category), in project order.
+
+    With ``per_pair`` every project is its own group: one flow per eligible pair.
+    """
     packed = np.packbits(eligibility.eligible, axis=0)  # (ceil(F/8), P)
+    fundable = eligibility.eligible.any(axis=0)
     buckets: dict[tuple[bytes, str], list[int]] = defaultdict(list)
     for p, project in enumerate(case.projects):
-        key = packed[:, p].tobytes()
-        if not eligibility.eligible[:, p].any():
+        if not fundable[p]:
             continue
+        key = str(p).encode() if per_pair else packed[:, p].tobytes()
         buckets[(key, project.category)].append(p)
     groups = []
     for members in buckets.values():
@@ -79,7 +83,7 @@ def build_model(
     """Build the MIP for ``case`` under ``spec``; deterministic in the case's id order."""
     unit = spec.solver.money_unit
     policies = spec.policies
-    groups = group_projects(case, eligibility)
+    groups = group_projects(case, eligibility, spec.solver.formulation == "per_pair")
     modelled = sorted(p for g in groups for p in g.projects)
     cost = {p: case.projects[p].cost / unit for p in modelled}
     village_of = case.village_index()

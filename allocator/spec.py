@@ -10,7 +10,7 @@ import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -120,6 +120,12 @@ class SolverOptions(_Strict):
     threads: Annotated[int, Field(ge=1, le=64)] = 1
     money_unit: Annotated[int, Field(ge=1, le=10**6)] = Field(
         10_000, description="yuan per model unit: the solver works in scaled money"
+    )
+    formulation: Literal["grouped", "per_pair"] = Field(
+        "grouped",
+        description="grouped: one money flow per (fund, group of projects with the same "
+        "eligible funds and category); per_pair: one per eligible (fund, project) pair "
+        "(the textbook model, kept for benchmarks)",
     )
 
 

@@ -156,3 +156,15 @@ def test_check_plan_catches_each_violation() -> None:
     assert any("minimum share" in v for v in check_plan(case, eligible, spec, small))
     no_floor = [a for a in good if case.projects[a.project].village_id != "V5"]
     assert any("floor" in v for v in check_plan(case, eligible, spec, no_floor))
+
+
+def test_per_pair_formulation_reaches_the_same_optimum(tmp_path: Path) -> None:
+    text = DEFAULT_SPEC.read_text(encoding="utf-8").replace(
+        "  money_unit: 10000\n", "  money_unit: 10000\n  formulation: per_pair\n")
+    path = tmp_path / "pairs.yaml"
+    path.write_text(text, encoding="utf-8")
+    grouped, pairs = solve_tiny(), solve_tiny(path)
+    assert pairs.stats.flow_variables == pairs.stats.eligible_pairs == 14
+    assert grouped.stats.flow_variables < pairs.stats.flow_variables
+    assert pairs.objective == pytest.approx(grouped.objective, rel=1e-9)
+    assert pairs.project_totals() == grouped.project_totals()

@@ -46,6 +46,7 @@ PHASES = {
     "load": "loading the case, rules and model spec",
     "rules": "evaluating eligibility rules",
     "build": "building the model",
+    "start": "finding a starting plan (greedy and LP-guided)",
     "solve": "solving with HiGHS",
     "round": "rounding to whole yuan and checking",
     "write": "writing outputs",

@@ -212,101 +212,26 @@ def build_model(
     return AllocationModel(m, groups, modelled, unit, floors, order)
 
 
-def greedy_start(
-    case: Case, am: AllocationModel, values: list[ProjectValue], spec: ModelSpec
-) -> dict[int, float]:
-    """A starting plan that respects the policies where it easily can.
+#: Fund levels in the order their money is drawn among equally restricted funds.
+LEVEL_ORDER = {"central": 0, "provincial": 1, "city": 2, "county": 3}
 
-    Must-fund projects first, then each poor village's floor, then enough of
-    each minimum-share category, then everything else by value per yuan while
-    money lasts. Returns ``id(var) -> value`` for every column. HiGHS checks the
-    start and ignores it if it breaks a constraint, so it can only help: a
-    time-limited run then has an incumbent at least this good from the start.
+
+def flow_costs(case: Case, am: AllocationModel, eligibility: Eligibility) -> dict[int, float]:
+    """``id(x var) -> cost`` for the canonical split of money among funds.
+
+    Money is drawn first from the most restricted fund (eligible for the fewest
+    projects: it can pay for little else), then by level (central first: the
+    strictest spending deadlines), then by fund id. The selection is already
+    fixed, so this only decides which fund pays, never what is funded.
     """
-    m = am.model
-    unit = am.unit
-    policies = spec.policies
-    left = {f: case.funds[f].budget / unit for f in range(len(case.funds))}
-    cap = policies.village_cap.max_amount / unit if policies.village_cap else None
-    village_spent: dict[str, float] = defaultdict(float)
-    village_count: dict[str, int] = defaultdict(int)
-    group_of = {p: g for g, group in enumerate(am.groups) for p in group.projects}
-    start: dict[int, float] = {id(v): 0.0 for v in am.column_order}
-    funded: set[int] = set()
-
-    def density(p: int) -> float:
-        return values[p].value / case.projects[p].cost
-
-    def fund(p: int, prefer: set[int] | None = None) -> float:
-        """Fund project p as far as money allows; returns the amount (model units)."""
-        if p in funded:
-            return 0.0
-        project = case.projects[p]
-        cost = project.cost / unit
-        funds = sorted(
-            am.groups[group_of[p]].funds, key=lambda f: (prefer is not None and f not in prefer, f)
-        )
-        room = sum(left[f] for f in funds)
-        if cap is not None:
-            room = min(room, cap - village_spent[project.village_id])
-        if project.divisible:
-            amount = min(cost, room)
-            if amount <= 1e-9 or amount < policies.divisible_min_share * cost:
-                return 0.0
-        elif room >= cost:
-            amount = cost
-        else:
-            return 0.0
-        funded.add(p)
-        start[id(m.s[p])] = amount / cost
-        if p in m.Z:
-            start[id(m.z[p])] = 1.0
-        village_spent[project.village_id] += amount
-        village_count[project.village_id] += 1
-        g = group_of[p]
-        remaining = amount
-        for f in funds:
-            take = min(left[f], remaining)
-            if take > 0:
-                start[id(m.x[f, g])] += take
-                left[f] -= take
-                remaining -= take
-        return amount
-
-    by_density = sorted(am.modelled_projects, key=lambda p: (-density(p), p))
-    must = set(policies.must_fund_categories)
-    for p in by_density:
-        if case.projects[p].category in must:
-            fund(p)
-    floor = policies.poor_village_floor
-    if floor is not None:
-        village_of = case.village_index()
-        for p in sorted(by_density, key=lambda p: (case.projects[p].cost, p)):
-            v = village_of[case.projects[p].village_id]
-            if v not in am.floors:
-                continue
-            amount, count = am.floors[v]
-            village_id = case.villages[v].village_id
-            if village_count[village_id] < count or village_spent[village_id] * unit < amount:
-                fund(p)
-    for rule in policies.category_shares:
-        if rule.min_share <= 0:
-            continue
-        kinds = set(rule.fund_kinds) if rule.fund_kinds is not None else None
-        scoped = {f for f, fund_ in enumerate(case.funds) if kinds is None or fund_.kind in kinds}
-        target = rule.min_share * sum(case.funds[f].budget / unit for f in scoped)
-        got = 0.0
-        for p in by_density:
-            if got >= target:
-                break
-            if (
-                case.projects[p].category == rule.category
-                and set(am.groups[group_of[p]].funds) & scoped
-            ):
-                before = sum(left[f] for f in scoped)
-                fund(p, prefer=scoped)
-                got += before - sum(left[f] for f in scoped)
-    for p in by_density:
-        if values[p].value > 0:
-            fund(p)
-    return start
+    reach = eligibility.eligible.sum(axis=1)
+    order = sorted(
+        range(len(case.funds)), key=lambda f: (int(reach[f]), LEVEL_ORDER[case.funds[f].level], f)
+    )
+    rank = {f: r for r, f in enumerate(order)}
+    count = len(case.funds)
+    return {
+        id(am.model.x[f, g]): 1.0 + rank[f] / count
+        for g, group in enumerate(am.groups)
+        for f in group.funds
+    }

@@ -5,21 +5,28 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from allocator.case import Case
 from allocator.check import check_plan
 from allocator.errors import InfeasibleError, PlanCheckError, SolverError
-from allocator.model import build_model, greedy_start
+from allocator.model import build_model, flow_costs
 from allocator.rounding import Allocation, round_plan
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
 from allocator.rules.ruleset import RuleSet
-from allocator.solve import Progress, solve
+from allocator.solve import (
+    Progress,
+    canonical_flows,
+    compile_model,
+    solve,
+    solve_relaxation,
+)
 from allocator.spec import LoadedSpec, check_spec_against_case
 from allocator.status import SolveStatus
 from allocator.valuation import ProjectValue, project_values
+from allocator.warmstart import greedy_start, lp_guided_start
 
 
 @dataclass(frozen=True)
@@ -105,12 +112,21 @@ def allocate(
     t = time.perf_counter()
     values = project_values(case, spec.spec.objective)
     am = build_model(case, eligibility, values, spec.spec)
-    start = greedy_start(case, am, values, spec.spec)
     timings["build"] = time.perf_counter() - t
+    t = time.perf_counter()
+    compiled = compile_model(am)
+    timings["handover"] = time.perf_counter() - t
+
+    tell(Progress("start"))
+    t = time.perf_counter()
+    starts = [greedy_start(case, am, values, spec.spec)]
+    relaxed = solve_relaxation(compiled, spec.spec.solver)
+    if relaxed is not None:
+        starts.append(lp_guided_start(case, am, values, spec.spec, relaxed))
+    timings["start"] = time.perf_counter() - t
 
     tell(Progress("solve"))
-    result = solve(am, spec.spec.solver, progress, start)
-    timings["handover"] = result.handover_seconds
+    result = solve(compiled, spec.spec.solver, progress, starts)
     timings["solve"] = result.solver_seconds
     if result.status == SolveStatus.INFEASIBLE:
         raise InfeasibleError(
@@ -127,6 +143,8 @@ def allocate(
 
     tell(Progress("round"))
     t = time.perf_counter()
+    flows = canonical_flows(compiled, result, flow_costs(case, am, eligibility), spec.spec.solver)
+    result = replace(result, values=flows)
     policies = spec.spec.policies
     allocations = round_plan(
         case,

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -47,12 +48,29 @@ class SolveResult:
     gap: float | None
     values: dict[int, float]  # id(pyomo var) -> value, only when a plan exists
     solver_seconds: float
-    handover_seconds: float
     nodes: int
     message: str
 
 
-def _compile(am: AllocationModel) -> tuple[highspy.HighsLp, list[int]]:
+@dataclass(frozen=True)
+class Compiled:
+    """The model as HiGHS's matrix, and which Pyomo variable each column is."""
+
+    lp: highspy.HighsLp
+    column_ids: list[int]  # id(pyomo var) per column
+    a_csr: Any  # scipy CSR copy of the matrix, for checking starts
+
+    def vector(self, values: dict[int, float]) -> npt.NDArray[np.float64]:
+        return np.array([values.get(i, 0.0) for i in self.column_ids], dtype=np.float64)
+
+
+def compile_model(am: AllocationModel) -> Compiled:
+    """Compile the Pyomo model to standard form, in the model's own column order."""
+    lp, ids, a = _compile(am)
+    return Compiled(lp, ids, a.tocsr())
+
+
+def _compile(am: AllocationModel) -> tuple[highspy.HighsLp, list[int], Any]:
     info = LinearStandardFormCompiler().write(
         am.model, mixed_form=True, set_sense=None, column_order=am.column_order
     )
@@ -89,37 +107,18 @@ def _compile(am: AllocationModel) -> tuple[highspy.HighsLp, list[int]]:
         else highspy.HighsVarType.kContinuous
         for v in columns
     ]
-    return lp, [id(v) for v in columns]
+    return lp, [id(v) for v in columns], a
 
 
-def solve(
-    am: AllocationModel,
-    options: SolverOptions,
-    progress: Callable[[Progress], None] | None = None,
-    start: dict[int, float] | None = None,
-) -> SolveResult:
-    """Solve with HiGHS; map its outcome to :class:`SolveStatus` before reading values.
+_scheduler_threads: list[int] = []
 
-    ``start`` (``id(var) -> value``) is offered to HiGHS as a first incumbent.
-    """
-    started = time.perf_counter()
-    if not am.column_order:
-        # No project has an eligible fund: the only plan is the empty one.
-        return SolveResult(
-            SolveStatus.OPTIMAL,
-            0.0,
-            0.0,
-            0.0,
-            {},
-            0.0,
-            0.0,
-            0,
-            "no fundable project: the plan is empty",
-        )
-    lp, column_ids = _compile(am)
-    handover = time.perf_counter() - started
 
-    h = _new_highs()
+def _configure(h: highspy.Highs, options: SolverOptions) -> None:
+    # HiGHS's thread pool is global and keeps the size it was first started
+    # with; a run asking for another size must reset it, or HiGHS refuses to run.
+    if _scheduler_threads and _scheduler_threads[0] != options.threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[:] = [options.threads]
     h.setOptionValue("mip_rel_gap", float(options.mip_gap))
     h.setOptionValue("time_limit", float(options.time_limit))
     h.setOptionValue("random_seed", int(options.seed))
@@ -129,16 +128,81 @@ def solve(
     # for small ones. Whatever slips through is caught by the independent check.
     h.setOptionValue("primal_feasibility_tolerance", 1e-9)
     h.setOptionValue("mip_feasibility_tolerance", 1e-9)
+
+
+def solve_relaxation(compiled: Compiled, options: SolverOptions) -> dict[int, float] | None:
+    """Values of the LP relaxation (integrality dropped), or None if it is not optimal."""
+    h = _new_highs()
+    _configure(h, options)
+    lp = compiled.lp
+    integrality = lp.integrality_
+    lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
+    try:
+        h.passModel(lp)
+    finally:
+        lp.integrality_ = integrality
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    values = h.getSolution().col_value
+    return dict(zip(compiled.column_ids, values, strict=True))
+
+
+def start_value(compiled: Compiled, start: dict[int, float], tol: float = 1e-9) -> float | None:
+    """Objective of a start if it satisfies every bound, row and integrality; else None."""
+    lp = compiled.lp
+    x = compiled.vector(start)
+    lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    if np.any(x < lower - tol) or np.any(x > upper + tol):
+        return None
+    integer = np.array([t != highspy.HighsVarType.kContinuous for t in lp.integrality_])
+    if np.any(np.abs(x[integer] - np.round(x[integer])) > tol):
+        return None
+    activity = compiled.a_csr @ x
+    row_scale = 1.0 + np.abs(activity)
+    if np.any(activity < np.asarray(lp.row_lower_) - tol * row_scale) or np.any(
+        activity > np.asarray(lp.row_upper_) + tol * row_scale
+    ):
+        return None
+    return float(np.dot(np.asarray(lp.col_cost_), x))
+
+
+def solve(
+    compiled: Compiled,
+    options: SolverOptions,
+    progress: Callable[[Progress], None] | None = None,
+    starts: list[dict[int, float]] | None = None,
+) -> SolveResult:
+    """Solve with HiGHS; map its outcome to :class:`SolveStatus` before reading values.
+
+    Of ``starts`` (``id(var) -> value``), the best feasible one is offered to
+    HiGHS as a first incumbent.
+    """
+    column_ids = compiled.column_ids
+    lp = compiled.lp
+    if not column_ids:
+        # No project has an eligible fund: the only plan is the empty one.
+        return SolveResult(
+            SolveStatus.OPTIMAL, 0.0, 0.0, 0.0, {}, 0.0, 0, "no fundable project: the plan is empty"
+        )
+    h = _new_highs()
+    _configure(h, options)
     if progress is not None:
         _attach_progress(h, progress)
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError:
         raise SolverError("HiGHS refused the model (internal error building it)")
-    if start is not None:
+    scored = [
+        (value, i)
+        for i, st in enumerate(starts or [])
+        if (value := start_value(compiled, st)) is not None
+    ]
+    if scored:
+        best = (starts or [])[max(scored)[1]]
         initial = highspy.HighsSolution()
-        initial.col_value = [start.get(i, 0.0) for i in column_ids]
+        initial.col_value = compiled.vector(best).tolist()
         initial.value_valid = True
-        h.setSolution(initial)  # HiGHS verifies it and ignores an infeasible start
+        h.setSolution(initial)
     t0 = time.perf_counter()
     run_status = h.run()
     solver_seconds = time.perf_counter() - t0
@@ -147,28 +211,10 @@ def solve(
     message = h.modelStatusToString(model_status)
     feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     nodes = int(getattr(info, "mip_node_count", 0) or 0)
-
-    if run_status == highspy.HighsStatus.kError:
-        kind = SolveStatus.ERROR
-    elif model_status == highspy.HighsModelStatus.kOptimal:
-        kind = SolveStatus.OPTIMAL if feasible else SolveStatus.ERROR
-    elif model_status in (
-        highspy.HighsModelStatus.kInfeasible,
-        highspy.HighsModelStatus.kUnboundedOrInfeasible,
-    ):
-        kind = SolveStatus.INFEASIBLE
-    elif model_status in (
-        highspy.HighsModelStatus.kTimeLimit,
-        highspy.HighsModelStatus.kIterationLimit,
-        highspy.HighsModelStatus.kSolutionLimit,
-        highspy.HighsModelStatus.kInterrupt,
-    ):
-        kind = SolveStatus.TIME_LIMIT if feasible else SolveStatus.NO_SOLUTION
-    else:
-        kind = SolveStatus.ERROR
+    kind = map_status(run_status == highspy.HighsStatus.kError, model_status, feasible)
 
     if not kind.has_plan:
-        return SolveResult(kind, None, None, None, {}, solver_seconds, handover, nodes, message)
+        return SolveResult(kind, None, None, None, {}, solver_seconds, nodes, message)
 
     solution = h.getSolution()
     col_values: npt.NDArray[np.float64] = np.asarray(solution.col_value, dtype=np.float64)
@@ -181,9 +227,41 @@ def solve(
     bound = _finite(info.mip_dual_bound) if is_mip else objective
     gap = _finite(info.mip_gap) if is_mip else 0.0
     values = dict(zip(column_ids, col_values.tolist(), strict=True))
-    return SolveResult(
-        kind, objective, bound, gap, values, solver_seconds, handover, nodes, message
-    )
+    return SolveResult(kind, objective, bound, gap, values, solver_seconds, nodes, message)
+
+
+def canonical_flows(
+    compiled: Compiled, result: SolveResult, flow_cost: dict[int, float], options: SolverOptions
+) -> dict[int, float]:
+    """Re-route money with the selection fixed, so equal-value splits never depend on the solver.
+
+    Every column not in ``flow_cost`` (project shares, selections) is fixed at
+    its solved value; the flows are re-optimized to minimize
+    ``sum flow_cost x`` under the same budgets, balances and shares. Returns the
+    solution with canonical flows (the original one if the LP is not optimal).
+    """
+    lp = compiled.lp
+    x = compiled.vector(result.values)
+    lower, upper = np.array(lp.col_lower_), np.array(lp.col_upper_)
+    integer = np.array([t != highspy.HighsVarType.kContinuous for t in lp.integrality_])
+    x = np.where(integer, np.round(x), np.clip(x, lower, upper))
+    is_flow = np.array([i in flow_cost for i in compiled.column_ids])
+    saved = (lp.col_lower_, lp.col_upper_, lp.col_cost_, lp.integrality_, lp.sense_)
+    lp.col_lower_ = np.where(is_flow, lower, x)
+    lp.col_upper_ = np.where(is_flow, upper, x)
+    lp.col_cost_ = np.array([flow_cost.get(i, 0.0) for i in compiled.column_ids])
+    lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
+    lp.sense_ = highspy.ObjSense.kMinimize
+    h = _new_highs()
+    _configure(h, options)
+    try:
+        h.passModel(lp)
+    finally:
+        lp.col_lower_, lp.col_upper_, lp.col_cost_, lp.integrality_, lp.sense_ = saved
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return result.values
+    return dict(zip(compiled.column_ids, h.getSolution().col_value, strict=True))
 
 
 _STOPPED_EARLY = {

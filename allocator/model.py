@@ -62,7 +62,7 @@ def group_projects(case: Case, eligibility: Eligibility, per_pair: bool = False)
     With ``per_pair`` every project is its own group: one flow per eligible pair.
     """
     packed = np.packbits(eligibility.eligible, axis=0)  # (ceil(F/8), P)
-    fundable = eligibility.eligible.any(axis=0)
+    fundable = np.asarray(eligibility.eligible.any(axis=0))
     buckets: dict[tuple[bytes, str], list[int]] = defaultdict(list)
     for p, project in enumerate(case.projects):
         if not fundable[p]:

@@ -140,6 +140,7 @@ def allocate(
         )
     if not result.status.has_plan or result.objective is None:
         raise SolverError(f"the solver failed: {result.message}")
+    objective = result.objective
 
     tell(Progress("round"))
     t = time.perf_counter()
@@ -177,7 +178,7 @@ def allocate(
         eligibility,
         values,
         result.status,
-        result.objective,
+        objective,
         result.bound,
         result.gap,
         allocations,

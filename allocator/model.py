@@ -34,6 +34,11 @@ TIE_BREAK = 1e-7
 ZERO_VALUE_PENALTY = 1e-6
 
 
+def min_selected_share(cost: int, min_share: float) -> float:
+    """Smallest share a divisible project gets once funded: the spec's minimum, >= 1 yuan."""
+    return min(1.0, max(min_share, 1.0 / cost))
+
+
 @dataclass(frozen=True)
 class Group:
     """Projects sharing one eligible-fund set and category."""
@@ -139,10 +144,15 @@ def build_model(
     )
 
     if needs_z:
-        share = policies.divisible_min_share
         m.z_upper = pyo.Constraint(m.Z, rule=lambda m, p: m.s[p] <= m.z[p])
-        if share > 0:
-            m.z_lower = pyo.Constraint(m.Z, rule=lambda m, p: m.s[p] >= share * m.z[p])
+        # A project that counts as funded gets its minimum share, and at least 1 yuan.
+        m.z_lower = pyo.Constraint(
+            m.Z,
+            rule=lambda m, p: (
+                m.s[p]
+                >= min_selected_share(case.projects[p].cost, policies.divisible_min_share) * m.z[p]
+            ),
+        )
 
     def selected(p: int) -> pyo.Var:
         return m.z[p] if p in m.Z else m.s[p]

@@ -119,8 +119,10 @@ def allocate(
 
     tell(Progress("start"))
     t = time.perf_counter()
-    starts = [greedy_start(case, am, values, spec.spec)]
     relaxed = solve_relaxation(compiled, spec.spec.solver)
+    timings["relaxation"] = time.perf_counter() - t
+    t = time.perf_counter()
+    starts = [greedy_start(case, am, values, spec.spec)]
     if relaxed is not None:
         starts.append(lp_guided_start(case, am, values, spec.spec, relaxed))
     timings["start"] = time.perf_counter() - t
@@ -146,6 +148,8 @@ def allocate(
     t = time.perf_counter()
     flows = canonical_flows(compiled, result, flow_costs(case, am, eligibility), spec.spec.solver)
     result = replace(result, values=flows)
+    timings["flows"] = time.perf_counter() - t
+    t = time.perf_counter()
     policies = spec.spec.policies
     allocations = round_plan(
         case,

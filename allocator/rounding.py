@@ -44,6 +44,7 @@ def project_amounts(
     """Integer yuan per modelled project."""
     m = am.model
     amounts: dict[int, int] = {}
+    selected: set[int] = set()
     fractional: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for p in am.modelled_projects:
         project = case.projects[p]
@@ -51,9 +52,14 @@ def project_amounts(
         if not project.divisible:
             amounts[p] = project.cost if share > 0.5 else 0
             continue
-        if share < SNAP:
+        if p in m.Z:  # the model says whether it is funded at all
+            if _value(result, m.z[p]) < 0.5:
+                share = 0.0
+            else:
+                selected.add(p)
+        elif share < SNAP:
             share = 0.0
-        elif share > 1 - SNAP:
+        if share > 1 - SNAP:
             share = 1.0
         fractional[project.village_id].append((p, share * project.cost))
     for village_id in sorted(fractional):
@@ -70,8 +76,8 @@ def project_amounts(
                 remainder -= 1
         for p, _ in items:
             amount = floors[p]
-            if amount > 0 and min_share > 0:
-                amount = max(amount, math.ceil(min_share * case.projects[p].cost))
+            if amount > 0 or p in selected:
+                amount = max(amount, 1, math.ceil(min_share * case.projects[p].cost))
             amounts[p] = min(amount, case.projects[p].cost)
     return amounts
 

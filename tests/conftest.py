@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: a fast profile for every run, a long one for a separate job:
+#   HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py
+settings.register_profile(
+    "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "cases" / "tiny"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from fractions import Fraction
 
 import numpy as np
@@ -30,8 +30,13 @@ def check_plan(
     eligible: npt.NDArray[np.bool_],
     spec: ModelSpec,
     allocations: Iterable[Allocation],
+    waived: Collection[tuple[str, str]] = (),
 ) -> list[str]:
-    """Every violation of the plan against case, eligibility and spec (empty = valid)."""
+    """Every violation of the plan against case, eligibility and spec (empty = valid).
+
+    ``waived`` policy instances (a relaxed plan's, e.g. ``("village_cap", "V003")``)
+    are not reported; budgets, eligibility and indivisibility never are waived.
+    """
     violations: list[str] = []
     fund_total: dict[int, int] = defaultdict(int)
     project_total: dict[int, int] = defaultdict(int)
@@ -92,7 +97,7 @@ def check_plan(
     if policies.village_cap is not None:
         cap = policies.village_cap.max_amount
         for v, total in sorted(village_total.items()):
-            if total > cap:
+            if total > cap and ("village_cap", case.villages[v].village_id) not in waived:
                 violations.append(
                     f"village {case.villages[v].village_id} receives {_yuan(total)}, "
                     f"above the village cap of {_yuan(cap)}"
@@ -108,18 +113,25 @@ def check_plan(
                 continue
             amount = min(floor.min_amount, sum(case.projects[p].cost for p in library[v]))
             count = min(floor.min_projects, len(library[v]))
-            if village_total[v] < amount:
+            if village_total[v] < amount and ("floor_amount", village.village_id) not in waived:
                 violations.append(
                     f"poor village {village.village_id} receives "
                     f"{_yuan(village_total[v])}, below its floor of {_yuan(amount)}"
                 )
-            if village_funded[v] < count:
+            if (
+                village_funded[v] < count
+                and (
+                    "floor_projects",
+                    village.village_id,
+                )
+                not in waived
+            ):
                 violations.append(
                     f"poor village {village.village_id} has {village_funded[v]} "
                     f"funded projects, below its floor of {count}"
                 )
 
-    for share in policies.category_shares:
+    for index, share in enumerate(policies.category_shares):
         kinds = set(share.fund_kinds) if share.fund_kinds is not None else None
         total = in_category = arcs = 0
         for (f, p), amount in arc_total.items():
@@ -133,12 +145,12 @@ def check_plan(
         slack = arcs
         low, high = Fraction(share.min_share), Fraction(share.max_share)
         scope = "all funds" if kinds is None else "funds of kind " + "/".join(sorted(kinds))
-        if in_category + slack < low * total:
+        if in_category + slack < low * total and ("category_min_share", str(index)) not in waived:
             violations.append(
                 f"category {share.category} gets {_yuan(in_category)} of "
                 f"{_yuan(total)} from {scope}, below the minimum share {float(low):.0%}"
             )
-        if in_category - slack > high * total:
+        if in_category - slack > high * total and ("category_max_share", str(index)) not in waived:
             violations.append(
                 f"category {share.category} gets {_yuan(in_category)} of "
                 f"{_yuan(total)} from {scope}, above the maximum share {float(high):.0%}"
@@ -146,7 +158,12 @@ def check_plan(
 
     must = set(policies.must_fund_categories)
     for p, project in enumerate(case.projects):
-        if project.category in must and fundable[p] and project_total.get(p, 0) != project.cost:
+        if (
+            project.category in must
+            and fundable[p]
+            and project_total.get(p, 0) != project.cost
+            and ("must_fund", project.project_id) not in waived
+        ):
             violations.append(
                 f"project {project.project_id} is in must-fund category "
                 f"{project.category} but is not fully funded"

@@ -116,6 +116,13 @@ def _summary_tables(result: RunResult) -> None:
         f"[{style}]{status}[/{style}], value {summary['objective']:,.1f}, bound "
         f"{(summary['bound'] or 0):,.1f}, gap {'-' if gap is None else f'{gap:.4%}'}"
     )
+    if plan.relaxed:
+        out_console.print(
+            f"[bold red]RELAXED PLAN: it violates {len(plan.relaxed)} policy "
+            "instance(s) of the model spec (--relax):[/bold red]"
+        )
+        for conflict in plan.relaxed:
+            out_console.print(f"  [red]- {conflict}[/red]", markup=True, highlight=False)
     if status != "optimal":
         out_console.print(
             "[yellow]The time limit was reached: this is the best plan found, "
@@ -186,6 +193,15 @@ def run_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors and the output folder.")
     ] = False,
+    relax: Annotated[
+        bool,
+        typer.Option(
+            "--relax",
+            help="If the policies cannot all hold, "
+            "write the best plan that violates the fewest of them "
+            "(clearly labelled) instead of exiting 3.",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print summary.json instead of tables.")
     ] = False,
@@ -196,14 +212,15 @@ def run_command(
     target = out if out is not None else Path("out") / case_dir.resolve().name
     try:
         with _progress(quiet or as_json) as progress:
-            result = run(case_dir, target, rules=rules, model=model, progress=progress)
+            result = run(case_dir, target, rules=rules, model=model, progress=progress, relax=relax)
     except (AllocatorError, KeyboardInterrupt, Exception) as exc:
         _fail(exc, debug)
         return
     if as_json:
         sys.stdout.write(json_text(result.report.summary))
     elif quiet:
-        out_console.print(f"{result.plan.status.value}: plan written to {target}/")
+        label = "relaxed " if result.plan.relaxed else ""
+        out_console.print(f"{label}{result.plan.status.value}: plan written to {target}/")
     else:
         _summary_tables(result)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pyomo.environ as pyo
@@ -37,6 +38,20 @@ ZERO_VALUE_PENALTY = 1e-6
 def min_selected_share(cost: int, min_share: float) -> float:
     """Smallest share a divisible project gets once funded: the spec's minimum, >= 1 yuan."""
     return min(1.0, max(min_share, 1.0 / cost))
+
+
+#: A policy instance: (policy, subject), e.g. ("floor_amount", "V012"),
+#: ("village_cap", "V003"), ("category_min_share", "0"), ("must_fund", "P0042").
+PolicyKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """Policies that may be violated: ``find`` the fewest (every instance gets a
+    slack and a violation indicator), or ``allow`` the listed ones."""
+
+    mode: Literal["find", "allow"]
+    allowed: frozenset[PolicyKey] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,19 @@ class AllocationModel:
     #: floor amount (yuan) and project count actually imposed per poor village
     floors: dict[int, tuple[int, int]] = field(default_factory=dict)
     column_order: list[pyo.Var] = field(default_factory=list)
+    #: every policy instance and the largest violation it can have (model units)
+    instances: dict[PolicyKey, float] = field(default_factory=dict)
+
+    def violations(self, values: dict[int, float], tol: float = 1e-7) -> dict[PolicyKey, float]:
+        """Policy instances a (relaxed) solution violates, and by how much (model units)."""
+        found: dict[PolicyKey, float] = {}
+        if not hasattr(self.model, "slack"):
+            return found
+        for key in self.model.K:
+            amount = values.get(id(self.model.slack[key]), 0.0)
+            if amount > tol * max(1.0, self.instances[key]):
+                found[key] = amount
+        return found
 
 
 def group_projects(case: Case, eligibility: Eligibility, per_pair: bool = False) -> list[Group]:
@@ -83,7 +111,11 @@ def group_projects(case: Case, eligibility: Eligibility, per_pair: bool = False)
 
 
 def build_model(
-    case: Case, eligibility: Eligibility, values: list[ProjectValue], spec: ModelSpec
+    case: Case,
+    eligibility: Eligibility,
+    values: list[ProjectValue],
+    spec: ModelSpec,
+    relax: Relaxation | None = None,
 ) -> AllocationModel:
     """Build the MIP for ``case`` under ``spec``; deterministic in the case's id order."""
     unit = spec.solver.money_unit
@@ -157,6 +189,8 @@ def build_model(
     def selected(p: int) -> pyo.Var:
         return m.z[p] if p in m.Z else m.s[p]
 
+    # Policy instances, each with the largest violation it can have (model units).
+    instances: dict[PolicyKey, float] = {}
     floors: dict[int, tuple[int, int]] = {}
     if floor is not None:
         for v in sorted(poor_villages):
@@ -166,45 +200,96 @@ def build_model(
             count = min(floor.min_projects, len(projects))
             if amount > 0 or count > 0:
                 floors[v] = (amount, count)
-        m.floor_amount = pyo.Constraint(
-            [v for v, (a, _) in floors.items() if a > 0],
-            rule=lambda m, v: sum(cost[p] * m.s[p] for p in by_village[v]) >= floors[v][0] / unit,
-        )
-        m.floor_projects = pyo.Constraint(
-            [v for v, (_, c) in floors.items() if c > 0],
-            rule=lambda m, v: sum(selected(p) for p in by_village[v]) >= floors[v][1],
-        )
-
+            village_id = case.villages[v].village_id
+            if amount > 0:
+                instances[("floor_amount", village_id)] = amount / unit
+            if count > 0:
+                instances[("floor_projects", village_id)] = float(count)
     cap = policies.village_cap
+    capped: list[int] = []
     if cap is not None:
-        capped = [
-            v
-            for v in sorted(by_village)
-            if sum(case.projects[p].cost for p in by_village[v]) > cap.max_amount
-        ]
+        for v in sorted(by_village):
+            library = sum(case.projects[p].cost for p in by_village[v])
+            if library > cap.max_amount:
+                capped.append(v)
+                instances[("village_cap", case.villages[v].village_id)] = (
+                    library - cap.max_amount
+                ) / unit
+    share_scopes: list[tuple[int, list[tuple[int, int]]]] = []
+    for i, rule in enumerate(policies.category_shares):
+        kinds = set(rule.fund_kinds) if rule.fund_kinds is not None else None
+        scoped = [(f, g) for f, g in arcs if kinds is None or case.funds[f].kind in kinds]
+        if not scoped:
+            continue
+        share_scopes.append((i, scoped))
+        reach = sum(case.funds[f].budget for f in {f for f, _ in scoped}) / unit
+        if rule.min_share > 0:
+            instances[("category_min_share", str(i))] = rule.min_share * reach
+        if rule.max_share < 1:
+            instances[("category_max_share", str(i))] = (1 - rule.max_share) * reach
+    must = set(policies.must_fund_categories)
+    must_projects = [p for p in modelled if case.projects[p].category in must]
+    for p in must_projects:
+        instances[("must_fund", case.projects[p].project_id)] = 1.0
+
+    if relax is None:
+        slack_keys: list[PolicyKey] = []
+    elif relax.mode == "find":
+        slack_keys = list(instances)
+    else:
+        slack_keys = [k for k in instances if k in relax.allowed]
+    m.K = pyo.Set(initialize=slack_keys, dimen=2, ordered=True)
+    m.slack = pyo.Var(m.K, bounds=lambda _, *k: (0, instances[tuple(k)]))
+
+    def slack(key: PolicyKey) -> Any:
+        return m.slack[key] if key in m.K else 0
+
+    village_key = {v: case.villages[v].village_id for v in range(len(case.villages))}
+    m.floor_amount = pyo.Constraint(
+        [v for v, (a, _) in floors.items() if a > 0],
+        rule=lambda m, v: (
+            sum(cost[p] * m.s[p] for p in by_village[v]) + slack(("floor_amount", village_key[v]))
+            >= floors[v][0] / unit
+        ),
+    )
+    m.floor_projects = pyo.Constraint(
+        [v for v, (_, c) in floors.items() if c > 0],
+        rule=lambda m, v: (
+            sum(selected(p) for p in by_village[v]) + slack(("floor_projects", village_key[v]))
+            >= floors[v][1]
+        ),
+    )
+    if cap is not None:
         m.village_cap = pyo.Constraint(
             capped,
-            rule=lambda m, v: sum(cost[p] * m.s[p] for p in by_village[v]) <= cap.max_amount / unit,
+            rule=lambda m, v: (
+                sum(cost[p] * m.s[p] for p in by_village[v])
+                - slack(("village_cap", village_key[v]))
+                <= cap.max_amount / unit
+            ),
         )
-
-    if policies.category_shares:
-        m.share_rules = pyo.ConstraintList()
-        for rule in policies.category_shares:
-            kinds = set(rule.fund_kinds) if rule.fund_kinds is not None else None
-            scoped = [(f, g) for f, g in arcs if kinds is None or case.funds[f].kind in kinds]
-            if not scoped:
-                continue
-            total = sum(m.x[f, g] for f, g in scoped)
-            in_category = sum(m.x[f, g] for f, g in scoped if groups[g].category == rule.category)
-            if rule.min_share > 0:
-                m.share_rules.add(in_category >= rule.min_share * total)
-            if rule.max_share < 1:
-                m.share_rules.add(in_category <= rule.max_share * total)
-
-    must = set(policies.must_fund_categories)
-    for p in modelled:
-        if case.projects[p].category in must:
-            m.s[p].setlb(1)
+    m.share_rules = pyo.ConstraintList()
+    for i, scoped in share_scopes:
+        rule = policies.category_shares[i]
+        total = sum(m.x[f, g] for f, g in scoped)
+        in_category = sum(m.x[f, g] for f, g in scoped if groups[g].category == rule.category)
+        if rule.min_share > 0:
+            m.share_rules.add(
+                in_category + slack(("category_min_share", str(i))) >= rule.min_share * total
+            )
+        if rule.max_share < 1:
+            m.share_rules.add(
+                in_category - slack(("category_max_share", str(i))) <= rule.max_share * total
+            )
+    m.must_fund = pyo.Constraint(
+        must_projects,
+        rule=lambda m, p: m.s[p] + slack(("must_fund", case.projects[p].project_id)) >= 1,
+    )
+    if relax is not None and relax.mode == "find":
+        m.violated = pyo.Var(m.K, domain=pyo.Binary)
+        m.slack_needs_violation = pyo.Constraint(
+            m.K, rule=lambda m, *k: m.slack[k] <= instances[tuple(k)] * m.violated[k]
+        )
 
     count = len(case.projects)
     coefficients = {}
@@ -214,12 +299,26 @@ def build_model(
             coefficients[p] = value * (1 + TIE_BREAK * (count - rank) / count)
         else:
             coefficients[p] = -ZERO_VALUE_PENALTY * cost[p]
-    m.value = pyo.Objective(
-        expr=sum(coefficients[p] * m.s[p] for p in modelled), sense=pyo.maximize
-    )
+    value = sum(coefficients[p] * m.s[p] for p in modelled)
+    if relax is None:
+        m.value = pyo.Objective(expr=value, sense=pyo.maximize)
+    else:
+        # Lexicographic in one objective: fewest violated instances (find mode),
+        # then smallest violations (each relative to its largest), then value.
+        scale = sum(abs(c) for c in coefficients.values()) or 1.0
+        penalty = sum(m.slack[k] / instances[k] for k in slack_keys)
+        objective = 0.5 * value / scale - 0.25 * penalty
+        if relax.mode == "find":
+            objective -= sum(m.violated[k] for k in slack_keys)
+        else:
+            objective -= 0.25 * penalty * len(slack_keys)  # allowed ones: still keep small
+        m.value = pyo.Objective(expr=objective, sense=pyo.maximize)
 
     order = [m.s[p] for p in modelled] + [m.z[p] for p in needs_z] + [m.x[a] for a in arcs]
-    return AllocationModel(m, groups, modelled, unit, floors, order)
+    order += [m.slack[k] for k in slack_keys]
+    if relax is not None and relax.mode == "find":
+        order += [m.violated[k] for k in slack_keys]
+    return AllocationModel(m, groups, modelled, unit, floors, order, instances)
 
 
 #: Fund levels in the order their money is drawn among equally restricted funds.

@@ -7,17 +7,18 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from allocator.case import Case
 from allocator.check import check_plan
+from allocator.diagnose import Conflict, describe_violation, domain_prechecks
 from allocator.errors import InfeasibleError, PlanCheckError, SolverError
-from allocator.model import build_model, flow_costs
+from allocator.model import AllocationModel, Relaxation, build_model, flow_costs
 from allocator.rounding import Allocation, round_plan
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
 from allocator.rules.ruleset import RuleSet
 from allocator.solve import (
+    Compiled,
     Progress,
+    SolveResult,
     canonical_flows,
     compile_model,
     solve,
@@ -56,6 +57,8 @@ class Plan:
     stats: ModelStats
     solver_message: str
     timings: dict[str, float] = field(default_factory=dict)
+    #: policy instances this plan violates (only with relax=True), worded
+    relaxed: list[Conflict] = field(default_factory=list)
 
     def project_totals(self) -> dict[int, int]:
         totals: dict[int, int] = defaultdict(int)
@@ -70,20 +73,38 @@ class Plan:
         return dict(totals)
 
 
-def precheck(case: Case, eligibility: Eligibility, spec: LoadedSpec) -> None:
-    """Cheap domain checks that name an impossible policy before any solve."""
-    must = set(spec.spec.policies.must_fund_categories)
-    fundable = np.asarray(eligibility.eligible.any(axis=0))
-    stranded = [
-        p.project_id for i, p in enumerate(case.projects) if p.category in must and not fundable[i]
-    ]
-    if stranded:
-        shown = ", ".join(stranded[:5]) + (" ..." if len(stranded) > 5 else "")
-        raise InfeasibleError(
-            f"must-fund categories require {len(stranded)} project(s) that no fund may pay for "
-            f"under the earmarks and rules: {shown}",
-            [f"policies.must_fund_categories ({spec.path})"],
-        )
+def _solve(
+    case: Case,
+    eligibility: Eligibility,
+    values: list[ProjectValue],
+    spec: LoadedSpec,
+    relax: Relaxation | None,
+    timings: dict[str, float],
+    progress: Callable[[Progress], None] | None,
+) -> tuple[AllocationModel, Compiled, SolveResult]:
+    tell = progress or (lambda _: None)
+    tell(Progress("build"))
+    t = time.perf_counter()
+    am = build_model(case, eligibility, values, spec.spec, relax)
+    timings["build"] = timings.get("build", 0.0) + time.perf_counter() - t
+    t = time.perf_counter()
+    compiled = compile_model(am)
+    timings["handover"] = timings.get("handover", 0.0) + time.perf_counter() - t
+
+    tell(Progress("start"))
+    t = time.perf_counter()
+    relaxed = solve_relaxation(compiled, spec.spec.solver)
+    timings["relaxation"] = timings.get("relaxation", 0.0) + time.perf_counter() - t
+    t = time.perf_counter()
+    starts = [greedy_start(case, am, values, spec.spec)]
+    if relaxed is not None:
+        starts.append(lp_guided_start(case, am, values, spec.spec, relaxed))
+    timings["start"] = timings.get("start", 0.0) + time.perf_counter() - t
+
+    tell(Progress("solve"))
+    result = solve(compiled, spec.spec.solver, progress, starts)
+    timings["solve"] = timings.get("solve", 0.0) + result.solver_seconds
+    return am, compiled, result
 
 
 def allocate(
@@ -92,10 +113,14 @@ def allocate(
     spec: LoadedSpec,
     *,
     progress: Callable[[Progress], None] | None = None,
+    relax: bool = False,
 ) -> Plan:
     """Evaluate rules, build and solve the model, round to yuan and check the plan.
 
-    Raises :class:`InfeasibleError` when the policies cannot all hold,
+    Raises :class:`InfeasibleError` when the policies cannot all hold (naming
+    the conflicting policies, villages, projects and amounts), unless ``relax``
+    asks for the best plan that violates the fewest policy instances, which is
+    then returned with :attr:`Plan.relaxed` listing them. Raises
     :class:`SolverError` when the solver fails or finds no plan in time, and
     :class:`PlanCheckError` if the independent check finds any violation.
     """
@@ -107,33 +132,26 @@ def allocate(
     eligibility = evaluate_eligibility(case, ruleset)
     timings["rules"] = time.perf_counter() - t
 
-    precheck(case, eligibility, spec)
-    tell(Progress("build"))
-    t = time.perf_counter()
+    conflicts = domain_prechecks(case, eligibility, spec.spec)
+    if conflicts and not relax:
+        raise InfeasibleError(_headline(conflicts), [str(c) for c in conflicts])
     values = project_values(case, spec.spec.objective)
-    am = build_model(case, eligibility, values, spec.spec)
-    timings["build"] = time.perf_counter() - t
-    t = time.perf_counter()
-    compiled = compile_model(am)
-    timings["handover"] = time.perf_counter() - t
-
-    tell(Progress("start"))
-    t = time.perf_counter()
-    relaxed = solve_relaxation(compiled, spec.spec.solver)
-    timings["relaxation"] = time.perf_counter() - t
-    t = time.perf_counter()
-    starts = [greedy_start(case, am, values, spec.spec)]
-    if relaxed is not None:
-        starts.append(lp_guided_start(case, am, values, spec.spec, relaxed))
-    timings["start"] = time.perf_counter() - t
-
-    tell(Progress("solve"))
-    result = solve(compiled, spec.spec.solver, progress, starts)
-    timings["solve"] = result.solver_seconds
+    mode = Relaxation("find") if conflicts else None
+    am, compiled, result = _solve(case, eligibility, values, spec, mode, timings, progress)
+    if result.status == SolveStatus.INFEASIBLE and mode is None:
+        # Find the fewest policy instances whose relaxation makes a plan possible.
+        mode = Relaxation("find")
+        am, compiled, result = _solve(case, eligibility, values, spec, mode, timings, progress)
+        if result.status.has_plan and not relax:
+            found = [
+                describe_violation(k, a, am.unit, case, spec.spec)
+                for k, a in am.violations(result.values).items()
+            ]
+            raise InfeasibleError(_headline(found), [str(c) for c in found])
     if result.status == SolveStatus.INFEASIBLE:
         raise InfeasibleError(
-            "the policies of the model spec cannot all hold on this case: " + _active(spec),
-            [_active(spec)],
+            "no plan is possible even with every policy relaxed "
+            "(budgets and eligibility alone conflict)"
         )
     if result.status == SolveStatus.NO_SOLUTION:
         raise SolverError(
@@ -143,6 +161,10 @@ def allocate(
     if not result.status.has_plan or result.objective is None:
         raise SolverError(f"the solver failed: {result.message}")
     objective = result.objective
+    violated = am.violations(result.values) if mode is not None else {}
+    relaxed = [describe_violation(k, a, am.unit, case, spec.spec) for k, a in violated.items()]
+    relaxed += [c for c in conflicts if "no eligible fund" in c.detail]
+    waived = set(violated)
 
     tell(Progress("round"))
     t = time.perf_counter()
@@ -158,14 +180,22 @@ def allocate(
         policies.divisible_min_share,
         policies.village_cap.max_amount if policies.village_cap else None,
         {p: values[p].value / case.projects[p].cost for p in am.modelled_projects},
+        exempt={subject for policy, subject in waived if policy == "village_cap"},
     )
     timings["round"] = time.perf_counter() - t
     t = time.perf_counter()
-    violations = check_plan(case, eligibility.eligible, spec.spec, allocations)
+    violations = check_plan(case, eligibility.eligible, spec.spec, allocations, waived)
     timings["check"] = time.perf_counter() - t
     if violations:
         raise PlanCheckError(violations)
 
+    totals: dict[int, int] = defaultdict(int)
+    for a in allocations:
+        totals[a.project] += a.amount
+    if mode is not None:  # the solver's objective is the elastic one: report the plan's value
+        objective = sum(
+            values[p].value * amount / case.projects[p].cost for p, amount in totals.items()
+        )
     binaries = sum(1 for v in am.column_order if v.is_binary())
     stats = ModelStats(
         projects_modelled=len(am.modelled_projects),
@@ -183,26 +213,20 @@ def allocate(
         values,
         result.status,
         objective,
-        result.bound,
-        result.gap,
+        None if mode is not None else result.bound,
+        None if mode is not None else result.gap,
         allocations,
         stats,
         result.message,
         timings,
+        relaxed,
     )
 
 
-def _active(spec: LoadedSpec) -> str:
-    p = spec.spec.policies
-    active = []
-    if p.poor_village_floor is not None:
-        active.append("poor_village_floor")
-    if p.village_cap is not None:
-        active.append("village_cap")
-    if p.category_shares:
-        active.append("category_shares (" + ", ".join(s.category for s in p.category_shares) + ")")
-    if p.must_fund_categories:
-        active.append("must_fund_categories (" + ", ".join(p.must_fund_categories) + ")")
-    if p.divisible_min_share > 0:
-        active.append("divisible_min_share")
-    return "active policies: " + (", ".join(active) or "none")
+def _headline(conflicts: list[Conflict]) -> str:
+    more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+    first = f": {conflicts[0]}{more}" if conflicts else ""
+    return (
+        f"the policies of the model spec cannot all hold on this case{first}; change them, "
+        "or run with --relax for the best plan that violates the fewest"
+    )

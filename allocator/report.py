@@ -339,6 +339,8 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
         "bound": _round(plan.bound),
         "gap": _round(plan.gap, 4),
         "solver_message": plan.solver_message,
+        "relaxed": bool(plan.relaxed),
+        "relaxed_policies": [str(c) for c in plan.relaxed],
         "case": {
             "name": case.meta.name,
             "year": case.meta.year,

@@ -195,6 +195,7 @@ def enforce_village_cap(
     cap: int | None,
     min_share: float,
     density: dict[int, float],
+    exempt: set[str],
 ) -> None:
     """Trim villages the solver's tolerance left a few yuan over the cap.
 
@@ -207,7 +208,9 @@ def enforce_village_cap(
     for p, amount in amounts.items():
         if amount > 0:
             by_village[case.projects[p].village_id].append(p)
-    for members in by_village.values():
+    for village_id, members in by_village.items():
+        if village_id in exempt:
+            continue
         over = sum(amounts[p] for p in members) - cap
         for p in sorted(members, key=lambda q: (not case.projects[q].divisible, density[q], q)):
             if over <= 0:
@@ -229,10 +232,16 @@ def round_plan(
     min_share: float,
     village_cap: int | None = None,
     density: dict[int, float] | None = None,
+    exempt: set[str] | None = None,
 ) -> list[Allocation]:
-    """Exact integer allocations from a solver result (raises if none can be made)."""
+    """Exact integer allocations from a solver result (raises if none can be made).
+
+    ``exempt`` villages (a relaxed plan's waived caps) are not trimmed to the cap.
+    """
     amounts = project_amounts(case, am, result, min_share)
-    enforce_village_cap(case, amounts, village_cap, min_share, density or defaultdict(float))
+    enforce_village_cap(
+        case, amounts, village_cap, min_share, density or defaultdict(float), exempt or set()
+    )
     for _attempt in range(len(am.modelled_projects) + 1):
         demand = [sum(amounts[p] for p in group.projects) for group in am.groups]
         try:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from allocator.case import Case, load_case
 from allocator.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
+from allocator.diagnose import domain_prechecks
+from allocator.errors import InfeasibleError
 from allocator.output import plan_files, prepare_target, timings_text, write_files
-from allocator.pipeline import Plan, allocate, precheck
+from allocator.pipeline import Plan, allocate
 from allocator.report import Report, build_report
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
 from allocator.rules.ruleset import RuleSet, load_ruleset, rule_schema
@@ -52,9 +54,17 @@ def load_inputs(
 
 
 def check_inputs(inputs: Inputs) -> Eligibility:
-    """Validate without solving: evaluate eligibility and run the cheap policy pre-checks."""
+    """Validate without solving: evaluate eligibility and run the cheap policy pre-checks.
+
+    Raises :class:`InfeasibleError` naming the policies arithmetic proves impossible.
+    """
     eligibility = evaluate_eligibility(inputs.case, inputs.ruleset)
-    precheck(inputs.case, eligibility, inputs.spec)
+    conflicts = domain_prechecks(inputs.case, eligibility, inputs.spec.spec)
+    if conflicts:
+        raise InfeasibleError(
+            f"the policies of the model spec cannot all hold ({len(conflicts)} conflict(s))",
+            [str(c) for c in conflicts],
+        )
     return eligibility
 
 
@@ -65,14 +75,19 @@ def run(
     rules: Path | str | None = None,
     model: Path | str | None = None,
     progress: Callable[[Progress], None] | None = None,
+    relax: bool = False,
 ) -> RunResult:
-    """Load, allocate, check and write a plan to ``out`` (atomically)."""
+    """Load, allocate, check and write a plan to ``out`` (atomically).
+
+    With ``relax``, policies that cannot all hold give the best plan violating
+    the fewest of them (listed in the plan and summary.json) instead of an error.
+    """
     out = Path(out)
     prepare_target(out)  # refuse a bad output folder before any solving
     tell = progress or (lambda _: None)
     tell(Progress("load"))
     inputs = load_inputs(case_dir, rules, model)
-    plan = allocate(inputs.case, inputs.ruleset, inputs.spec, progress=progress)
+    plan = allocate(inputs.case, inputs.ruleset, inputs.spec, progress=progress, relax=relax)
     plan.timings = {"load": inputs.load_seconds, **plan.timings}
     tell(Progress("write"))
     started = time.perf_counter()

@@ -141,7 +141,7 @@ def solve_relaxation(compiled: Compiled, options: SolverOptions) -> dict[int, fl
         h.passModel(lp)
     finally:
         lp.integrality_ = integrality
-    h.run()
+    _run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     values = h.getSolution().col_value
@@ -204,7 +204,7 @@ def solve(
         initial.value_valid = True
         h.setSolution(initial)
     t0 = time.perf_counter()
-    run_status = h.run()
+    run_status = _run(h)
     solver_seconds = time.perf_counter() - t0
     model_status = h.getModelStatus()
     info = h.getInfo()
@@ -258,7 +258,7 @@ def canonical_flows(
         h.passModel(lp)
     finally:
         lp.col_lower_, lp.col_upper_, lp.col_cost_, lp.integrality_, lp.sense_ = saved
-    h.run()
+    _run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return result.values
     return dict(zip(compiled.column_ids, h.getSolution().col_value, strict=True))
@@ -292,6 +292,30 @@ def map_status(run_failed: bool, model_status: object, primal_feasible: bool) ->
     if model_status in _STOPPED_EARLY:
         return SolveStatus.TIME_LIMIT if primal_feasible else SolveStatus.NO_SOLUTION
     return SolveStatus.ERROR
+
+
+def _run(h: highspy.Highs) -> object:
+    """Run HiGHS so that Ctrl-C cancels it cleanly, then re-raise KeyboardInterrupt.
+
+    ``Highs.run()`` blocks in C++ where Python cannot deliver the interrupt; the
+    solve runs in HiGHS's own thread and this one waits, ready to cancel. An
+    interrupted solve never becomes a plan (HiGHS would call it a feasible stop).
+    """
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    interrupted = False
+    while True:
+        try:
+            done, status = h.wait(0.1)
+        except KeyboardInterrupt:
+            interrupted = True
+            h.cancelSolve()  # type: ignore[no-untyped-call]
+            continue
+        if done:
+            break
+    if interrupted:
+        raise KeyboardInterrupt
+    return status
 
 
 def _new_highs() -> highspy.Highs:

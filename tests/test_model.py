@@ -86,7 +86,7 @@ def test_must_fund_category_is_fully_funded(tmp_path: Path) -> None:
 
 
 def test_must_fund_without_eligible_fund_is_infeasible(tmp_path: Path) -> None:
-    with pytest.raises(InfeasibleError, match="no fund may pay for"):
+    with pytest.raises(InfeasibleError, match="have no eligible fund"):
         solve_tiny(spec_with(tmp_path, "  must_fund_categories: [relocation]\n"))
 
 

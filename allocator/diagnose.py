@@ -71,8 +71,8 @@ def domain_prechecks(case: Case, eligibility: Eligibility, spec: ModelSpec) -> l
             conflicts.append(
                 Conflict(
                     "policies.must_fund_categories",
-                    f"{len(stranded)} must-fund project(s) have no eligible fund under the earmarks "
-                    f"and rules: {_ids(stranded)}",
+                    f"{len(stranded)} must-fund project(s) have no eligible fund under the "
+                    f"earmarks and rules: {_ids(stranded)}",
                 )
             )
         wanted = [i for i, p in enumerate(case.projects) if p.category in must and fundable[i]]
@@ -126,8 +126,8 @@ def domain_prechecks(case: Case, eligibility: Eligibility, spec: ModelSpec) -> l
             conflicts.append(
                 Conflict(
                     "policies.poor_village_floor",
-                    f"{len(short)} poor village(s) cannot reach their floor even with every eligible "
-                    f"fund's whole budget: {_ids(short)}",
+                    f"{len(short)} poor village(s) cannot reach their floor even with every "
+                    f"eligible fund's whole budget: {_ids(short)}",
                 )
             )
         if over_cap:

@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from allocator.cli import app
 from tests.conftest import DEFAULT_SPEC, TINY, read_csv, write_csv
+from tests.test_case_loading import BAD_INPUTS
 
 runner = CliRunner()
 PLAN_FILES = {
@@ -203,3 +205,66 @@ def test_console_script_runs_as_a_program(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("optimal: plan written to")
     assert "Running HiGHS" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("label", "mutate", "fragment", "where"), BAD_INPUTS,
+                         ids=[b[0] for b in BAD_INPUTS])
+def test_every_bad_input_exits_2_with_one_message_and_writes_nothing(
+    tiny: Path, tmp_path: Path, label: str, mutate: Any, fragment: str, where: str
+) -> None:
+    mutate(tiny)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tiny), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output and where in result.output
+    assert result.output.count("error:") == 1 and "Traceback" not in result.output
+    assert not out.exists()
+
+
+SPEC_ERRORS = [
+    ("unknown key", "spec: x\ncolour: red\n", "unknown key 'colour'", "spec.yaml:2:1"),
+    ("wrong type", "spec: x\nsolver:\n  mip_gap: lots\n", "'solver.mip_gap'", "spec.yaml:3:12"),
+    ("out of range", "spec: x\npolicies:\n  divisible_min_share: 1.5\n",
+     "less than or equal to 1", "spec.yaml:3:24"),
+    ("min above max", "spec: x\npolicies:\n  category_shares:\n    - {category: industry, "
+     "min_share: 0.8, max_share: 0.5}\n", "min_share is larger than max_share", "spec.yaml:4:7"),
+    ("unknown category", "spec: x\npolicies:\n  must_fund_categories: [drinking_watr]\n",
+     "unknown category 'drinking_watr'", "spec.yaml:3:26"),
+    ("duplicate key", "spec: x\nspec: y\n", "duplicate key 'spec'", "spec.yaml:2:1"),
+    ("alias", "spec: &a x\ndescription: *a\n", "anchors", "spec.yaml:1:7"),
+    ("not a mapping", "- a\n- b\n", "must be a mapping", "spec.yaml:1:1"),
+]
+
+
+@pytest.mark.parametrize(("label", "text", "fragment", "where"), SPEC_ERRORS,
+                         ids=[s[0] for s in SPEC_ERRORS])
+def test_bad_model_spec_is_located(tmp_path: Path, label: str, text: str, fragment: str,
+                                   where: str) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    code, output = run_cli("check", str(TINY), "--model", str(spec))
+    assert code == 2, output
+    assert fragment in output and where in output, output
+
+
+def test_input_files_are_never_modified(tiny: Path, tmp_path: Path) -> None:
+    before = {p.name: p.read_bytes() for p in tiny.iterdir()}
+    assert run_cli("run", str(tiny), "--out", str(tmp_path / "out"))[0] == 0
+    assert {p.name: p.read_bytes() for p in tiny.iterdir()} == before
+
+
+def test_a_failed_write_leaves_the_earlier_output_whole(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    assert run_cli("run", str(TINY), "--out", str(out))[0] == 0
+    before = _plan_bytes(out)
+    import allocator.output as output
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "fsync", broken_fsync)
+    code, text = run_cli("run", str(TINY), "--out", str(out))
+    assert code == 2 and "No space left on device" in text
+    assert _plan_bytes(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

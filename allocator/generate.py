@@ -33,8 +33,8 @@ class Size:
 SIZES: dict[str, Size] = {
     "tiny": Size(villages=12, funds=6, projects_per_village=5.0),
     "county": Size(villages=250, funds=16, projects_per_village=5.9),
-    "city": Size(villages=1500, funds=20, projects_per_village=6.0),
-    "province": Size(villages=12000, funds=25, projects_per_village=5.7),
+    "city": Size(villages=1500, funds=20, projects_per_village=5.3),
+    "province": Size(villages=12000, funds=25, projects_per_village=5.0),
 }
 
 #: category -> (divisible, cost per household (divisible) or (low, high) cost, share of

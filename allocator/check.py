@@ -31,6 +31,8 @@ def check_plan(
     spec: ModelSpec,
     allocations: Iterable[Allocation],
     waived: Collection[tuple[str, str]] = (),
+    *,
+    check_eligibility: bool = True,
 ) -> list[str]:
     """Every violation of the plan against case, eligibility and spec (empty = valid).
 
@@ -50,7 +52,7 @@ def check_plan(
                 "a positive whole number of yuan"
             )
             continue
-        if not eligible[a.fund, a.project]:
+        if check_eligibility and not eligible[a.fund, a.project]:
             violations.append(
                 f"{fund.fund_id} pays {project.project_id} but the pair is not eligible"
             )

@@ -251,6 +251,44 @@ def check_command(
     )
 
 
+@app.command("verify")
+def verify_command(
+    case_dir: CaseArg,
+    plan_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder with allocations.csv (from any tool, or edited by hand).",
+            show_default=False,
+        ),
+    ],
+    rules: RulesOpt = None,
+    model: ModelOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Re-check a plan against the case, rules and spec, independently of the optimizer
+    (exit 0 valid, 1 violations found, 2 invalid input)."""
+    from allocator.verify import verify_plan
+
+    try:
+        inputs = load_inputs(case_dir, rules, model)
+        outcome = verify_plan(
+            inputs.case, inputs.ruleset, inputs.spec.spec, plan_dir / "allocations.csv"
+        )
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        _fail(exc, debug)
+        return
+    if outcome.ok:
+        out_console.print(
+            f"valid: {outcome.rows} allocation rows, {outcome.allocated:,} yuan; "
+            "every budget, earmark, rule, project and policy holds."
+        )
+        return
+    _say_error(f"{len(outcome.violations)} violation(s) in {plan_dir / 'allocations.csv'}:")
+    for violation in outcome.violations:
+        _say_error(f"  - {violation}")
+    raise typer.Exit(1)
+
+
 @app.command("generate")
 def generate_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the generated case into.")],

@@ -207,8 +207,9 @@ def test_console_script_runs_as_a_program(tmp_path: Path) -> None:
     assert "Running HiGHS" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("label", "mutate", "fragment", "where"), BAD_INPUTS,
-                         ids=[b[0] for b in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("label", "mutate", "fragment", "where"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS]
+)
 def test_every_bad_input_exits_2_with_one_message_and_writes_nothing(
     tiny: Path, tmp_path: Path, label: str, mutate: Any, fragment: str, where: str
 ) -> None:
@@ -224,22 +225,37 @@ def test_every_bad_input_exits_2_with_one_message_and_writes_nothing(
 SPEC_ERRORS = [
     ("unknown key", "spec: x\ncolour: red\n", "unknown key 'colour'", "spec.yaml:2:1"),
     ("wrong type", "spec: x\nsolver:\n  mip_gap: lots\n", "'solver.mip_gap'", "spec.yaml:3:12"),
-    ("out of range", "spec: x\npolicies:\n  divisible_min_share: 1.5\n",
-     "less than or equal to 1", "spec.yaml:3:24"),
-    ("min above max", "spec: x\npolicies:\n  category_shares:\n    - {category: industry, "
-     "min_share: 0.8, max_share: 0.5}\n", "min_share is larger than max_share", "spec.yaml:4:7"),
-    ("unknown category", "spec: x\npolicies:\n  must_fund_categories: [drinking_watr]\n",
-     "unknown category 'drinking_watr'", "spec.yaml:3:26"),
+    (
+        "out of range",
+        "spec: x\npolicies:\n  divisible_min_share: 1.5\n",
+        "less than or equal to 1",
+        "spec.yaml:3:24",
+    ),
+    (
+        "min above max",
+        "spec: x\npolicies:\n  category_shares:\n    - {category: industry, "
+        "min_share: 0.8, max_share: 0.5}\n",
+        "min_share is larger than max_share",
+        "spec.yaml:4:7",
+    ),
+    (
+        "unknown category",
+        "spec: x\npolicies:\n  must_fund_categories: [drinking_watr]\n",
+        "unknown category 'drinking_watr'",
+        "spec.yaml:3:26",
+    ),
     ("duplicate key", "spec: x\nspec: y\n", "duplicate key 'spec'", "spec.yaml:2:1"),
     ("alias", "spec: &a x\ndescription: *a\n", "anchors", "spec.yaml:1:7"),
     ("not a mapping", "- a\n- b\n", "must be a mapping", "spec.yaml:1:1"),
 ]
 
 
-@pytest.mark.parametrize(("label", "text", "fragment", "where"), SPEC_ERRORS,
-                         ids=[s[0] for s in SPEC_ERRORS])
-def test_bad_model_spec_is_located(tmp_path: Path, label: str, text: str, fragment: str,
-                                   where: str) -> None:
+@pytest.mark.parametrize(
+    ("label", "text", "fragment", "where"), SPEC_ERRORS, ids=[s[0] for s in SPEC_ERRORS]
+)
+def test_bad_model_spec_is_located(
+    tmp_path: Path, label: str, text: str, fragment: str, where: str
+) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(text, encoding="utf-8")
     code, output = run_cli("check", str(TINY), "--model", str(spec))
@@ -253,8 +269,9 @@ def test_input_files_are_never_modified(tiny: Path, tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in tiny.iterdir()} == before
 
 
-def test_a_failed_write_leaves_the_earlier_output_whole(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_earlier_output_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     assert run_cli("run", str(TINY), "--out", str(out))[0] == 0
     before = _plan_bytes(out)

@@ -7,6 +7,7 @@ pair, indivisible projects all or nothing, no project above its cost.
 
 from __future__ import annotations
 
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,13 @@ from allocator import allocate, rule_schema
 from allocator.case import Case
 from allocator.check import check_plan
 from allocator.errors import InfeasibleError
+from allocator.output import csv_text
+from allocator.report import allocation_rows
 from allocator.rules.ruleset import load_ruleset
 from allocator.schemas import CaseMeta, Fund, Need, Project, Score, Village
 from allocator.spec import LoadedSpec, ModelSpec
 from allocator.status import SolveStatus
+from allocator.verify import verify_plan
 from allocator.yamlsafe import parse_yaml_text
 from tests.conftest import BASELINE
 
@@ -163,3 +167,8 @@ def test_any_case_gives_a_plan_that_keeps_every_invariant(case: Case, spec: Load
         if not project.divisible:
             assert total == project.cost, "indivisible project part-funded"
     assert check_plan(case, plan.eligibility.eligible, spec.spec, plan.allocations) == []
+    # And the independent verifier (scalar rules, integer sums, from the CSV) agrees.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "allocations.csv"
+        path.write_text(csv_text(*allocation_rows(plan)), encoding="utf-8")
+        assert verify_plan(case, RULES, spec.spec, path).violations == []

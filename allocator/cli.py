@@ -28,7 +28,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out_console = Console(highlight=False, soft_wrap=False)
+# Piped output (files, CI logs) gets a wide fixed width instead of rich's 80 columns.
+out_console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False)
 
 CaseArg = Annotated[
@@ -248,6 +249,78 @@ def check_command(
         f"Eligible (fund, project) pairs: {int(eligibility.eligible.sum()):,} of "
         f"{eligibility.eligible.size:,}; projects with at least one eligible fund: "
         f"{fundable:,} of {len(case.projects):,}."
+    )
+
+
+@app.command("compare")
+def compare_command(
+    case_dir: CaseArg,
+    scenario: Annotated[
+        list[str],
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="NAME=RULES[,MODEL], two or more; the first is the baseline "
+            "(empty paths mean the defaults).",
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: out/<case>-compare].")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=64, help="Scenarios solved at once.")
+    ] = 1,
+    debug: DebugOpt = False,
+) -> None:
+    """Run scenarios (rule set, model spec) on one case and compare them with the first."""
+    from allocator.compare import compare, parse_scenario
+
+    target = out if out is not None else Path("out") / f"{case_dir.resolve().name}-compare"
+    try:
+        scenarios = [parse_scenario(s) for s in scenario]
+        with _progress(False) as progress:
+            overview = compare(
+                case_dir,
+                scenarios,
+                target,
+                jobs,
+                on_done=lambda name: progress(Progress(f"{name} solved")),
+            )
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        _fail(exc, debug)
+        return
+    table = Table(title=f"What-if: {overview['case']} (baseline {overview['baseline']})")
+    for column in (
+        "scenario",
+        "status",
+        "value",
+        "poor households",
+        "funded",
+        "gained",
+        "lost",
+        "moved (villages)",
+        "moved (funds)",
+        "inputs changed",
+    ):
+        table.add_column(column, justify="left" if column in ("scenario", "status") else "right")
+    for o in overview["scenarios"]:
+        moved = o["money_moved"]
+        table.add_row(
+            o["scenario"],
+            o["status"],
+            f"{o['objective']:,.1f}",
+            f"{o['poor_households_reached']:,}",
+            str(o["projects_funded"]),
+            str(o["projects_gained"]),
+            str(o["projects_lost"]),
+            f"{moved.get('village', 0):,}",
+            f"{moved.get('fund', 0):,}",
+            str(o["rules_changed"] + o["spec_parameters_changed"]),
+        )
+    out_console.print(table)
+    out_console.print(
+        f"Comparison written to {target}/ (report.md, compare_*.csv, "
+        "comparison.json, scenarios/<name>/)"
     )
 
 

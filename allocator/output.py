@@ -93,6 +93,7 @@ def write_files(files: dict[str, str], out: Path, marker: str = MARKER) -> Path:
         ) from None
     try:
         for name, text in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             with open(staging / name, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
                 handle.flush()

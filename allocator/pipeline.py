@@ -59,6 +59,8 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
     #: policy instances this plan violates (only with relax=True), worded
     relaxed: list[Conflict] = field(default_factory=list)
+    #: fund index -> marginal value of 10,000 more yuan in it (LP dual, selection fixed)
+    marginal_value: dict[int, float] = field(default_factory=dict)
 
     def project_totals(self) -> dict[int, int]:
         totals: dict[int, int] = defaultdict(int)
@@ -81,7 +83,7 @@ def _solve(
     relax: Relaxation | None,
     timings: dict[str, float],
     progress: Callable[[Progress], None] | None,
-) -> tuple[AllocationModel, Compiled, SolveResult]:
+) -> tuple[AllocationModel, Compiled, SolveResult, dict[int, float]]:
     tell = progress or (lambda _: None)
     tell(Progress("build"))
     t = time.perf_counter()
@@ -97,14 +99,19 @@ def _solve(
     timings["relaxation"] = timings.get("relaxation", 0.0) + time.perf_counter() - t
     t = time.perf_counter()
     starts = [greedy_start(case, am, values, spec.spec)]
+    marginal: dict[int, float] = {}
     if relaxed is not None:
-        starts.append(lp_guided_start(case, am, values, spec.spec, relaxed))
+        starts.append(lp_guided_start(case, am, values, spec.spec, relaxed.values))
+        marginal = {
+            f: relaxed.duals.get(id(am.model.budget[f]), 0.0) * 10_000 / am.unit
+            for f in am.model.budget
+        }
     timings["start"] = timings.get("start", 0.0) + time.perf_counter() - t
 
     tell(Progress("solve"))
     result = solve(compiled, spec.spec.solver, progress, starts)
     timings["solve"] = timings.get("solve", 0.0) + result.solver_seconds
-    return am, compiled, result
+    return am, compiled, result, marginal
 
 
 def allocate(
@@ -137,11 +144,15 @@ def allocate(
         raise InfeasibleError(_headline(conflicts), [str(c) for c in conflicts])
     values = project_values(case, spec.spec.objective)
     mode = Relaxation("find") if conflicts else None
-    am, compiled, result = _solve(case, eligibility, values, spec, mode, timings, progress)
+    am, compiled, result, marginal = _solve(
+        case, eligibility, values, spec, mode, timings, progress
+    )
     if result.status == SolveStatus.INFEASIBLE and mode is None:
         # Find the fewest policy instances whose relaxation makes a plan possible.
         mode = Relaxation("find")
-        am, compiled, result = _solve(case, eligibility, values, spec, mode, timings, progress)
+        am, compiled, result, marginal = _solve(
+            case, eligibility, values, spec, mode, timings, progress
+        )
         if result.status.has_plan and not relax:
             found = [
                 describe_violation(k, a, am.unit, case, spec.spec)
@@ -220,6 +231,7 @@ def allocate(
         result.message,
         timings,
         relaxed,
+        marginal,
     )
 
 

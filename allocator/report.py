@@ -33,17 +33,32 @@ def _density(plan: Plan, p: int) -> float:
     return plan.values[p].value / plan.case.projects[p].cost * 10_000
 
 
+def _forcing_policy(plan: Plan, p: int) -> str | None:
+    """The policy that can require funding project p, if any."""
+    policies = plan.spec.spec.policies
+    project = plan.case.projects[p]
+    if project.category in policies.must_fund_categories:
+        return f"must-fund category {project.category}"
+    village = next(v for v in plan.case.villages if v.village_id == project.village_id)
+    if policies.poor_village_floor is not None and village.poor_village:
+        return f"the floor for poor village {village.village_id}"
+    if any(s.category == project.category and s.min_share > 0 for s in policies.category_shares):
+        return f"the minimum share for {project.category}"
+    return None
+
+
 def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
-    """Why each project is funded or not, from the plan, eligibility and budgets."""
+    """Why each project is funded or not: eligibility, budgets left, the price of money.
+
+    The price of money in a fund is its budget row's dual in the LP relaxation
+    (``Plan.marginal_value``): the value 10,000 more yuan buys at the margin. A
+    project worth less per yuan than every eligible fund's price lost to
+    higher-value projects; one funded below it was required by a policy.
+    """
     case = plan.case
     totals = plan.project_totals()
     fund_used = plan.fund_totals()
     left = {f: fund.budget - fund_used.get(f, 0) for f, fund in enumerate(case.funds)}
-    # Lowest value density each fund paid for: what an unfunded project had to beat.
-    lowest_paid: dict[int, float] = {}
-    for a in plan.allocations:
-        d = _density(plan, a.project)
-        lowest_paid[a.fund] = min(lowest_paid.get(a.fund, math.inf), d)
     village_of = case.village_index()
     village_total: dict[int, int] = defaultdict(int)
     for p, amount in totals.items():
@@ -53,8 +68,22 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
     for p, project in enumerate(case.projects):
         got = totals.get(p, 0)
         funds = plan.eligibility.eligible_funds(p)
+        prices = {f: plan.marginal_value.get(f, 0.0) for f in funds}
+        cheapest = min(prices.values(), default=0.0)
+        density = _density(plan, p)
         if got == project.cost:
-            outcomes.append(ProjectOutcome("funded", "funded", "fully funded"))
+            forced = _forcing_policy(plan, p) if density < cheapest * (1 - 1e-6) else None
+            if forced:
+                outcomes.append(
+                    ProjectOutcome(
+                        "funded",
+                        "funded_by_policy",
+                        f"fully funded, required by {forced}: its value {density:.3g} per 10k yuan "
+                        f"is below the price of money in its funds ({cheapest:.3g})",
+                    )
+                )
+            else:
+                outcomes.append(ProjectOutcome("funded", "funded", "fully funded"))
             continue
         if not funds:
             excluded: dict[str, list[str]] = defaultdict(list)
@@ -77,6 +106,7 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
         missing = project.cost - got
         room = sum(left[f] for f in funds)
         v = village_of[project.village_id]
+        price_text = ", ".join(f"{case.funds[f].fund_id} {prices[f]:.3g}" for f in funds)
         if plan.values[p].value <= 0:
             outcomes.append(
                 ProjectOutcome(
@@ -92,17 +122,26 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                     f"(village has {_yuan(village_total[v])})",
                 )
             )
-        elif room < missing:
-            paid = [lowest_paid[f] for f in funds if f in lowest_paid]
-            versus = (
-                f"; lowest value funded by its funds {min(paid):.3g} per 10k yuan" if paid else ""
+        elif sum(case.funds[f].budget for f in funds) < missing:
+            total = sum(case.funds[f].budget for f in funds)
+            names = ", ".join(case.funds[f].fund_id for f in funds)
+            outcomes.append(
+                ProjectOutcome(
+                    status,
+                    "funds_too_small",
+                    f"its eligible funds ({names}) hold {_yuan(total)} yuan in all, less than the "
+                    f"{_yuan(missing)} it needs",
+                )
             )
+        elif room < missing:
+            comparison = "is below" if density < cheapest * (1 - 1e-6) else "does not beat"
             outcomes.append(
                 ProjectOutcome(
                     status,
                     "budget_exhausted",
                     f"eligible funds have {_yuan(room)} yuan left, it needs {_yuan(missing)}; "
-                    f"its value {_density(plan, p):.3g} per 10k yuan{versus}",
+                    f"its value {density:.3g} per 10k yuan {comparison} the price of money in its "
+                    f"funds ({price_text}), which higher-value projects used",
                 )
             )
         else:
@@ -110,8 +149,9 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                 ProjectOutcome(
                     status,
                     "policy_or_gap",
-                    f"eligible funds have {_yuan(room)} yuan left; held back by a share policy "
-                    "or within the optimality gap",
+                    f"eligible funds have {_yuan(room)} yuan left and its value is {density:.3g} "
+                    f"per 10k yuan (prices: {price_text}); held back by a share or minimum-share "
+                    "policy or the optimality gap",
                 )
             )
     return outcomes
@@ -136,6 +176,7 @@ def fund_rows(plan: Plan) -> tuple[list[str], list[Row]]:
     rows: list[Row] = []
     for f, fund in enumerate(plan.case.funds):
         allocated = used.get(f, 0)
+        marginal = plan.marginal_value.get(f)
         rows.append(
             [
                 fund.fund_id,
@@ -145,9 +186,20 @@ def fund_rows(plan: Plan) -> tuple[list[str], list[Row]]:
                 fund.budget,
                 allocated,
                 fund.budget - allocated,
+                "" if marginal is None else f"{marginal:.6g}",
             ]
         )
-    return ["fund_id", "name", "kind", "level", "budget", "allocated", "unused"], rows
+    header = [
+        "fund_id",
+        "name",
+        "kind",
+        "level",
+        "budget",
+        "allocated",
+        "unused",
+        "marginal_value_per_10k",
+    ]
+    return header, rows
 
 
 def project_rows(plan: Plan, outcomes: list[ProjectOutcome]) -> tuple[list[str], list[Row]]:

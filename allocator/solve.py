@@ -59,6 +59,7 @@ class Compiled:
     lp: highspy.HighsLp
     column_ids: list[int]  # id(pyomo var) per column
     a_csr: Any  # scipy CSR copy of the matrix, for checking starts
+    row_ids: list[int]  # id(pyomo constraint) per row
 
     def vector(self, values: dict[int, float]) -> npt.NDArray[np.float64]:
         return np.array([values.get(i, 0.0) for i in self.column_ids], dtype=np.float64)
@@ -66,11 +67,11 @@ class Compiled:
 
 def compile_model(am: AllocationModel) -> Compiled:
     """Compile the Pyomo model to standard form, in the model's own column order."""
-    lp, ids, a = _compile(am)
-    return Compiled(lp, ids, a.tocsr())
+    lp, ids, a, rows = _compile(am)
+    return Compiled(lp, ids, a.tocsr(), rows)
 
 
-def _compile(am: AllocationModel) -> tuple[highspy.HighsLp, list[int], Any]:
+def _compile(am: AllocationModel) -> tuple[highspy.HighsLp, list[int], Any, list[int]]:
     info = LinearStandardFormCompiler().write(
         am.model, mixed_form=True, set_sense=None, column_order=am.column_order
     )
@@ -107,7 +108,7 @@ def _compile(am: AllocationModel) -> tuple[highspy.HighsLp, list[int], Any]:
         else highspy.HighsVarType.kContinuous
         for v in columns
     ]
-    return lp, [id(v) for v in columns], a
+    return lp, [id(v) for v in columns], a, [id(r.constraint) for r in info.rows]
 
 
 _scheduler_threads: list[int] = []
@@ -130,8 +131,20 @@ def _configure(h: highspy.Highs, options: SolverOptions) -> None:
     h.setOptionValue("mip_feasibility_tolerance", 1e-9)
 
 
-def solve_relaxation(compiled: Compiled, options: SolverOptions) -> dict[int, float] | None:
-    """Values of the LP relaxation (integrality dropped), or None if it is not optimal."""
+@dataclass(frozen=True)
+class Relaxed:
+    """The LP relaxation's solution and its row duals (``id(constraint) -> |dual|``).
+
+    A budget row's dual is the price of money in that fund: the value 10,000
+    more yuan would buy at the margin, where projects compete for it.
+    """
+
+    values: dict[int, float]
+    duals: dict[int, float]
+
+
+def solve_relaxation(compiled: Compiled, options: SolverOptions) -> Relaxed | None:
+    """The LP relaxation (integrality dropped), or None if it is not optimal."""
     h = _new_highs()
     _configure(h, options)
     lp = compiled.lp
@@ -144,8 +157,11 @@ def solve_relaxation(compiled: Compiled, options: SolverOptions) -> dict[int, fl
     _run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    values = h.getSolution().col_value
-    return dict(zip(compiled.column_ids, values, strict=True))
+    solution = h.getSolution()
+    return Relaxed(
+        dict(zip(compiled.column_ids, solution.col_value, strict=True)),
+        {row: abs(float(d)) for row, d in zip(compiled.row_ids, solution.row_dual, strict=True)},
+    )
 
 
 def start_value(compiled: Compiled, start: dict[int, float], tol: float = 1e-9) -> float | None:

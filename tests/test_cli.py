@@ -51,7 +51,8 @@ def test_run_writes_the_expected_plan(tmp_path: Path) -> None:
     unmet = read_csv(out / "unmet_needs.csv")
     assert {(u["village_id"], u["need"], u["reason"]) for u in unmet} >= {
         ("V5", "relocation", "no_eligible_fund"),
-        ("V4", "road", "budget_exhausted"),
+        ("V4", "road", "funds_too_small"),
+        ("V3", "irrigation", "budget_exhausted"),
     }
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal" and summary["totals"]["allocated"] == 1_750_000

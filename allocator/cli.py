@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.status import Status
 from rich.table import Table
 
-from allocator.errors import AllocatorError, InfeasibleError, PlanCheckError
+from allocator.errors import AllocatorError, InfeasibleError, InputError, PlanCheckError
 from allocator.output import json_text
 from allocator.runner import RunResult, check_inputs, load_inputs, run
 from allocator.solve import Progress
@@ -322,6 +322,43 @@ def compare_command(
         f"Comparison written to {target}/ (report.md, compare_*.csv, "
         "comparison.json, scenarios/<name>/)"
     )
+
+
+@app.command("explain")
+def explain_command(
+    case_dir: CaseArg,
+    plan_dir: Annotated[Path, typer.Argument(help="The run's output folder.", show_default=False)],
+    project: Annotated[str | None, typer.Option("--project", help="Explain a project.")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="Explain a village.")] = None,
+    fund: Annotated[str | None, typer.Option("--fund", help="Explain a fund.")] = None,
+    rules: RulesOpt = None,
+    model: ModelOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Why a project, village or fund got what it got in a finished run (no re-solve)."""
+    from allocator.explain import explain_fund, explain_project, explain_village, load_run
+
+    try:
+        chosen = [x for x in (project, village, fund) if x is not None]
+        if len(chosen) != 1:
+            raise InputError("give exactly one of --project, --village or --fund")
+        inputs = load_inputs(case_dir, rules, model)
+        folder = load_run(plan_dir, inputs.case, inputs.ruleset, inputs.spec)
+        if project is not None:
+            explanation = explain_project(inputs.case, inputs.ruleset, folder, project)
+        elif village is not None:
+            explanation = explain_village(inputs.case, inputs.ruleset, folder, village)
+        else:
+            explanation = explain_fund(inputs.case, inputs.ruleset, folder, str(fund))
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        _fail(exc, debug)
+        return
+    if as_json:
+        sys.stdout.write(json_text(explanation.data))
+    else:
+        for line in explanation.lines:
+            typer.echo(line)
 
 
 @app.command("verify")

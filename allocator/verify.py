@@ -54,6 +54,19 @@ def _attributes(
         yield (prefix, name), value
 
 
+def pair_row(case: Case, fund: int, project: int) -> Row:
+    """Every attribute a rule can read for one (fund, project) pair, as plain values."""
+    f, p = case.funds[fund], case.projects[project]
+    village = case.villages[case.village_index()[p.village_id]]
+    return {
+        **dict(_attributes("fund", f)),
+        **dict(_attributes("project", p)),
+        **dict(_attributes("village", village)),
+        ("case", "year"): case.meta.year,
+        ("case", "name"): case.meta.name,
+    }
+
+
 def scalar_eligibility(case: Case, ruleset: RuleSet) -> npt.NDArray[np.bool_]:
     """(funds x projects) eligibility by the scalar evaluator, one pair at a time."""
     villages = {v.village_id: v for v in case.villages}
@@ -78,17 +91,9 @@ def scalar_eligibility(case: Case, ruleset: RuleSet) -> npt.NDArray[np.bool_]:
 
 def excluding_check(case: Case, ruleset: RuleSet, fund: int, project: int) -> str | None:
     """The first check (EARMARK or a rule id) that excludes a pair, by the scalar evaluator."""
-    f, p = case.funds[fund], case.projects[project]
-    if p.category not in f.categories:
+    if case.projects[project].category not in case.funds[fund].categories:
         return EARMARK
-    village = {v.village_id: v for v in case.villages}[p.village_id]
-    row: dict[tuple[str, str], Value] = {
-        **dict(_attributes("fund", f)),
-        **dict(_attributes("project", p)),
-        **dict(_attributes("village", village)),
-        ("case", "year"): case.meta.year,
-        ("case", "name"): case.meta.name,
-    }
+    row = pair_row(case, fund, project)
     for rule in ruleset.rules:
         if (rule.when is None or evaluate_row(rule.when, row)) and not evaluate_row(
             rule.require, row

@@ -11,6 +11,7 @@ from allocator.case import Case
 from allocator.check import check_plan
 from allocator.diagnose import Conflict, describe_violation, domain_prechecks
 from allocator.errors import InfeasibleError, PlanCheckError, SolverError
+from allocator.factor import factor_allocate
 from allocator.model import AllocationModel, Relaxation, build_model, flow_costs
 from allocator.rounding import Allocation, round_plan
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
@@ -143,6 +144,8 @@ def allocate(
     if conflicts and not relax:
         raise InfeasibleError(_headline(conflicts), [str(c) for c in conflicts])
     values = project_values(case, spec.spec.objective)
+    if spec.spec.method == "factor":
+        return _factor_plan(case, ruleset, spec, eligibility, values, timings, tell)
     mode = Relaxation("find") if conflicts else None
     am, compiled, result, marginal = _solve(
         case, eligibility, values, spec, mode, timings, progress
@@ -232,6 +235,54 @@ def allocate(
         timings,
         relaxed,
         marginal,
+    )
+
+
+def _factor_plan(
+    case: Case,
+    ruleset: RuleSet,
+    spec: LoadedSpec,
+    eligibility: Eligibility,
+    values: list[ProjectValue],
+    timings: dict[str, float],
+    tell: Callable[[Progress], None],
+) -> Plan:
+    """A plan by the status-quo factor method, checked like any other."""
+    tell(Progress("factor"))
+    t = time.perf_counter()
+    allocations = factor_allocate(case, eligibility, values, spec.spec)
+    timings["factor"] = time.perf_counter() - t
+    t = time.perf_counter()
+    violations = check_plan(case, eligibility.eligible, spec.spec, allocations)
+    timings["check"] = time.perf_counter() - t
+    if violations:
+        raise PlanCheckError(violations)
+    totals: dict[int, int] = defaultdict(int)
+    for a in allocations:
+        totals[a.project] += a.amount
+    value = sum(values[p].value * amount / case.projects[p].cost for p, amount in totals.items())
+    stats = ModelStats(
+        projects_modelled=0,
+        groups=0,
+        flow_variables=0,
+        eligible_pairs=int(eligibility.eligible.sum()),
+        binaries=0,
+        rows=0,
+    )
+    return Plan(
+        case,
+        ruleset,
+        spec,
+        eligibility,
+        values,
+        SolveStatus.HEURISTIC,
+        value,
+        None,
+        None,
+        allocations,
+        stats,
+        "factor method (not optimized)",
+        timings,
     )
 
 

@@ -378,8 +378,14 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
     budget = sum(f.budget for f in case.funds)
     allocated = sum(a.amount for a in plan.allocations)
     funded_villages = {case.projects[p].village_id for p in totals}
+    # Counted as the value counts them: beneficiaries capped at the need the village
+    # listed; a project addressing no listed need reaches no recorded need.
+    listed = [p for p in totals if plan.values[p].listed_need]
     poor_reached = sum(
-        case.projects[p].poor_households * totals[p] // case.projects[p].cost for p in totals
+        plan.values[p].poor_households_counted * totals[p] // case.projects[p].cost for p in listed
+    )
+    households_reached = sum(
+        plan.values[p].households_counted * totals[p] // case.projects[p].cost for p in listed
     )
     counts: dict[str, int] = defaultdict(int)
     for o in outcomes:
@@ -388,6 +394,12 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
         "status": plan.status.value,
         "optimal": plan.status.value == "optimal",
         "objective": _round(plan.objective),
+        "value": _round(
+            sum(
+                plan.values[p].value * amount / case.projects[p].cost
+                for p, amount in totals.items()
+            )
+        ),
         "bound": _round(plan.bound),
         "gap": _round(plan.gap, 4),
         "solver_message": plan.solver_message,
@@ -413,6 +425,7 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
             "projects_not_eligible": counts["not_eligible"],
             "villages_funded": len(funded_villages),
             "poor_households_reached": poor_reached,
+            "households_reached": households_reached,
             "needs_unmet": len(unmet),
         },
         "model": {

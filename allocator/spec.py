@@ -129,14 +129,63 @@ class SolverOptions(_Strict):
     )
 
 
+FactorName = Literal["poor_population", "poor_villages", "income_gap", "population"]
+
+
+def _default_factor_weights() -> dict[FactorName, float]:
+    return {"poor_population": 0.7, "poor_villages": 0.2, "income_gap": 0.1}
+
+
+class FactorMethod(_Strict):
+    """The status-quo factor formula: envelopes by weighted factors, then a greedy fill."""
+
+    unit: Literal["village", "township"] = Field(
+        "village", description="who gets an envelope per fund: each village or each township"
+    )
+    weights: dict[FactorName, Weight] = Field(default_factory=_default_factor_weights)
+    income_reference: Annotated[int, Field(ge=0)] = Field(
+        10_000, description="income gap = max(0, reference - per_capita_income) x population"
+    )
+    performance_adjustment: bool = Field(
+        True, description="multiply shares by the objective's performance factor"
+    )
+    reallocate_leftover: bool = Field(
+        True,
+        description="pool envelope money no project in the unit could use and fill the "
+        "county-wide list by the same priority (the bureau's manual adjustment)",
+    )
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> FactorMethod:
+        if not any(w > 0 for w in self.weights.values()):
+            raise ValueError("at least one factor weight must be positive")
+        return self
+
+
 class ModelSpec(_Strict):
     """A model spec: objective, policies and solver options."""
 
     spec: Identifier
     description: str = ""
+    method: Literal["optimize", "factor"] = Field(
+        "optimize", description="optimize: the MIP; factor: the status-quo factor formula"
+    )
     objective: Objective = Field(default_factory=Objective)
     policies: Policies = Field(default_factory=Policies)
     solver: SolverOptions = Field(default_factory=SolverOptions)
+    factor: FactorMethod = Field(default_factory=FactorMethod)
+
+    @model_validator(mode="after")
+    def _factor_policies(self) -> ModelSpec:
+        p = self.policies
+        if self.method == "factor" and (
+            p.poor_village_floor or p.category_shares or p.must_fund_categories
+        ):
+            raise ValueError(
+                "the factor method does not enforce floors, category shares or "
+                "must-fund categories; remove them from this spec"
+            )
+        return self
 
 
 @dataclass(frozen=True)

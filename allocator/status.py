@@ -10,10 +10,11 @@ class SolveStatus(StrEnum):
 
     OPTIMAL = "optimal"
     TIME_LIMIT = "time_limit"  # stopped early with a feasible incumbent: never called optimal
+    HEURISTIC = "heuristic"  # made by a rule of thumb (the factor method), not optimized
     INFEASIBLE = "infeasible"
     NO_SOLUTION = "no_solution"  # stopped early without any feasible plan
     ERROR = "error"
 
     @property
     def has_plan(self) -> bool:
-        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT)
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.HEURISTIC)

@@ -399,6 +399,37 @@ def verify_command(
     raise typer.Exit(1)
 
 
+@app.command("test")
+def test_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Test files (*.test.yaml) or folders to search [default: rules/]."),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run rule-set tests written as data (exit 0 all pass, 1 a test failed, 2 invalid)."""
+    from allocator.defaults import PROJECT_ROOT
+    from allocator.ruletests import discover, run_file
+
+    try:
+        files = discover(paths or [PROJECT_ROOT / "rules"])
+        if not files:
+            raise InputError("no rule-set tests (*.test.yaml) found")
+        outcomes = [o for f in files for o in run_file(f)]
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        _fail(exc, debug)
+        return
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in failed:
+        _say_error(f"FAILED {outcome.file}: {outcome.message}")
+    typer.echo(
+        f"{len(outcomes) - len(failed)} passed, {len(failed)} failed "
+        f"({len(files)} rule-set test file(s))"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command("generate")
 def generate_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the generated case into.")],

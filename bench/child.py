@@ -19,7 +19,7 @@ if __name__ == "__main__":
         app(args, standalone_mode=False)
     except SystemExit as exc:  # typer.Exit inside standalone_mode=False
         code = int(exc.code or 0)
-    except Exception as exc:  # noqa: BLE001 - report any failure to the parent
+    except Exception as exc:
         print(f"bench child failed: {exc}", file=sys.stderr)
         code = 1
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -34,7 +34,9 @@ TARGETS = {"county": (2.0, 300), "city": (6.0, 600), "province": (60.0, 1536)}
 
 def spec_file(folder: Path, formulation: str, time_limit: float | None) -> Path:
     text = (ROOT / "models" / "default.yaml").read_text(encoding="utf-8")
-    text = text.replace("  money_unit: 10000\n", f"  money_unit: 10000\n  formulation: {formulation}\n")
+    text = text.replace(
+        "  money_unit: 10000\n", f"  money_unit: 10000\n  formulation: {formulation}\n"
+    )
     if time_limit is not None:
         text = text.replace("  time_limit: 300\n", f"  time_limit: {time_limit:g}\n")
     path = folder / f"spec-{formulation}.yaml"

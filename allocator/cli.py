@@ -185,12 +185,28 @@ def _summary_tables(result: RunResult) -> None:
 
 @app.command("run")
 def run_command(
-    case_dir: CaseArg,
+    case_dirs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Case folder (case.yaml and CSV tables); several for independent cases "
+            "(e.g. counties), each written to OUT/<case name>.",
+            show_default=False,
+        ),
+    ],
     rules: RulesOpt = None,
     model: ModelOpt = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder [default: out/<case folder name>].")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output folder [default: out/<case folder name>; with several cases, "
+            "the parent folder, default out/].",
+        ),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, max=64, help="Cases solved at once (several cases)."),
+    ] = 1,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors and the output folder.")
     ] = False,
@@ -198,9 +214,8 @@ def run_command(
         bool,
         typer.Option(
             "--relax",
-            help="If the policies cannot all hold, "
-            "write the best plan that violates the fewest of them "
-            "(clearly labelled) instead of exiting 3.",
+            help="If the policies cannot all hold, write the best plan that violates "
+            "the fewest of them (clearly labelled) instead of exiting 3.",
         ),
     ] = False,
     as_json: Annotated[
@@ -210,6 +225,10 @@ def run_command(
 ) -> None:
     """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
     3 infeasible, 4 solver failure)."""
+    if len(case_dirs) > 1:
+        _run_many(case_dirs, rules, model, out or Path("out"), jobs, relax, debug)
+        return
+    case_dir = case_dirs[0]
     target = out if out is not None else Path("out") / case_dir.resolve().name
     try:
         with _progress(quiet or as_json) as progress:
@@ -224,6 +243,48 @@ def run_command(
         out_console.print(f"{label}{result.plan.status.value}: plan written to {target}/")
     else:
         _summary_tables(result)
+
+
+def _run_many(
+    case_dirs: list[Path],
+    rules: Path | None,
+    model: Path | None,
+    out: Path,
+    jobs: int,
+    relax: bool,
+    debug: bool,
+) -> None:
+    from allocator.batch import run_many
+
+    try:
+        with _progress(False) as progress:
+            outcomes = run_many(
+                case_dirs,
+                out,
+                rules=rules,
+                model=model,
+                relax=relax,
+                jobs=jobs,
+                on_done=lambda o: progress(Progress(f"{o.case.name} done")),
+            )
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        _fail(exc, debug)
+        return
+    table = Table(title=f"{len(outcomes)} cases, {jobs} at a time")
+    for column in ("case", "status", "allocated", "seconds", "output"):
+        table.add_column(column, justify="right" if column in ("allocated", "seconds") else "left")
+    for o in outcomes:
+        table.add_row(
+            o.case.name,
+            o.status if o.exit_code == 0 else f"error: {o.status}",
+            f"{o.allocated:,}",
+            f"{o.seconds:.1f}",
+            str(o.out) if o.exit_code == 0 else "-",
+        )
+    out_console.print(table)
+    worst = max(o.exit_code for o in outcomes)
+    if worst:
+        raise typer.Exit(worst)
 
 
 @app.command("check")

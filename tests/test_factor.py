@@ -41,16 +41,24 @@ def test_factor_plan_is_heuristic_valid_and_deterministic(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("case_seed", [None, 3])
-def test_optimizer_never_does_worse_than_the_factor_method(tmp_path: Path,
-                                                           case_seed: int | None) -> None:
+def test_optimizer_never_does_worse_than_the_factor_method(
+    tmp_path: Path, case_seed: int | None
+) -> None:
     from allocator.generate import SIZES, generate_case, write_case
 
-    case_dir = TINY if case_seed is None else write_case(
-        generate_case(SIZES["county"], case_seed), tmp_path / "case")
+    case_dir = (
+        TINY
+        if case_seed is None
+        else write_case(generate_case(SIZES["county"], case_seed), tmp_path / "case")
+    )
     # The optimizer under exactly the constraints the factor method respects.
     same = tmp_path / "same.yaml"
-    same.write_text(FACTOR.read_text(encoding="utf-8").replace("method: factor\n", "")
-                    .replace("spec: factor", "spec: same"), encoding="utf-8")
+    same.write_text(
+        FACTOR.read_text(encoding="utf-8")
+        .replace("method: factor\n", "")
+        .replace("spec: factor", "spec: same"),
+        encoding="utf-8",
+    )
     factor, optimized = plan_for(case_dir, FACTOR), plan_for(case_dir, same)
     assert optimized.status == SolveStatus.OPTIMAL
     assert optimized.objective >= factor.objective * (1 - 1e-4)
@@ -58,7 +66,9 @@ def test_optimizer_never_does_worse_than_the_factor_method(tmp_path: Path,
 
 def test_factor_spec_refuses_policies_it_cannot_keep(tmp_path: Path) -> None:
     spec = tmp_path / "f.yaml"
-    spec.write_text(FACTOR.read_text(encoding="utf-8") + "  poor_village_floor: "
-                    "{min_projects: 1}\n", encoding="utf-8")
+    spec.write_text(
+        FACTOR.read_text(encoding="utf-8") + "  poor_village_floor: {min_projects: 1}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(SpecError, match="does not enforce floors"):
         load_spec(spec)

@@ -18,7 +18,8 @@ def test_shipped_rule_set_tests_pass() -> None:
     assert {f.name for f in files} == {"baseline.test.yaml", "exit_window_5y.test.yaml"}
     outcomes = [o for f in files for o in run_file(f)]
     assert len(outcomes) >= 19 and all(o.passed for o in outcomes), [
-        o.message for o in outcomes if not o.passed]
+        o.message for o in outcomes if not o.passed
+    ]
     result = runner.invoke(app, ["test", str(ROOT / "rules")])
     assert result.exit_code == 0 and "0 failed" in result.output
 
@@ -33,20 +34,26 @@ def test_wrong_expectations_fail_with_the_reason(tmp_path: Path) -> None:
         "expect:\n"
         "  - {fund: F, project: P, eligible: true, by: [EARMARK, POV-TARGET]}\n"
         "  - {fund: F, project: P, eligible: false, by: EARMARK}\n"
-        "  - {fund: F, project: P, eligible: false, by: POV-TARGET}\n", encoding="utf-8")
+        "  - {fund: F, project: P, eligible: false, by: POV-TARGET}\n",
+        encoding="utf-8",
+    )
     outcomes = run_file(test)
     assert [o.passed for o in outcomes] == [False, False, True]
     assert "expected eligible, got excluded by POV-TARGET" in outcomes[0].message
     assert "expected by ['EARMARK', 'EARMARK'], got ['POV-TARGET', 'POV-TARGET']" in (
-        outcomes[1].message)
+        outcomes[1].message
+    )
     result = runner.invoke(app, ["test", str(test)])
     assert result.exit_code == 1 and "1 passed, 2 failed" in result.output
 
 
 def test_malformed_test_file_is_an_input_error(tmp_path: Path) -> None:
     test = tmp_path / "bad.test.yaml"
-    test.write_text("ruleset: x.yaml\nvillages: []\nprojects: []\nfunds: []\n"
-                    "expect: [{fund: F, project: P, eligible: true, by: EARMARK}]\n"
-                    "colour: red\n", encoding="utf-8")
+    test.write_text(
+        "ruleset: x.yaml\nvillages: []\nprojects: []\nfunds: []\n"
+        "expect: [{fund: F, project: P, eligible: true, by: EARMARK}]\n"
+        "colour: red\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["test", str(test)])
     assert result.exit_code == 2 and "unknown key 'colour'" in result.output

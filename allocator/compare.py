@@ -153,7 +153,7 @@ def spec_changes(base: dict[str, Any], other: dict[str, Any]) -> list[Row]:
     return [
         [key, json.dumps(a.get(key)), json.dumps(b.get(key))]
         for key in sorted(set(a) | set(b))
-        if key != "spec" and a.get(key) != b.get(key)
+        if key not in ("spec", "description") and a.get(key) != b.get(key)
     ]
 
 

@@ -141,6 +141,7 @@ class Relaxed:
 
     values: dict[int, float]
     duals: dict[int, float]
+    objective: float | None = None  # the LP bound on the MIP's objective
 
 
 def solve_relaxation(compiled: Compiled, options: SolverOptions) -> Relaxed | None:
@@ -161,7 +162,48 @@ def solve_relaxation(compiled: Compiled, options: SolverOptions) -> Relaxed | No
     return Relaxed(
         dict(zip(compiled.column_ids, solution.col_value, strict=True)),
         {row: abs(float(d)) for row, d in zip(compiled.row_ids, solution.row_dual, strict=True)},
+        float(h.getInfo().objective_function_value),
     )
+
+
+def solve_restricted(
+    compiled: Compiled,
+    options: SolverOptions,
+    free: set[int],
+    start: dict[int, float],
+    target: float,
+    node_limit: int = 1000,
+) -> dict[int, float] | None:
+    """Solve the MIP with every integer column outside ``free`` fixed at ``start``.
+
+    Stops at the first plan worth ``target`` (HiGHS's objective target) or after
+    ``node_limit`` nodes: a work limit, not a clock, so the result is the same
+    on any machine. Returns a full solution (feasible for the whole model), or
+    None if none was found.
+    """
+    lp = compiled.lp
+    x = compiled.vector(start)
+    integer = np.array([t != highspy.HighsVarType.kContinuous for t in lp.integrality_])
+    keep = integer & ~np.array([i in free for i in compiled.column_ids])
+    saved = (lp.col_lower_, lp.col_upper_)
+    lp.col_lower_ = np.where(keep, np.round(x), np.asarray(lp.col_lower_))
+    lp.col_upper_ = np.where(keep, np.round(x), np.asarray(lp.col_upper_))
+    h = _new_highs()
+    _configure(h, options)
+    h.setOptionValue("objective_target", float(target))
+    h.setOptionValue("mip_max_nodes", int(node_limit))
+    try:
+        h.passModel(lp)
+    finally:
+        lp.col_lower_, lp.col_upper_ = saved
+    initial = highspy.HighsSolution()
+    initial.col_value = x.tolist()
+    initial.value_valid = True
+    h.setSolution(initial)
+    _run(h)
+    if h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return None
+    return dict(zip(compiled.column_ids, h.getSolution().col_value, strict=True))
 
 
 def start_value(compiled: Compiled, start: dict[int, float], tol: float = 1e-9) -> float | None:

@@ -184,3 +184,27 @@ def lp_guided_start(
 ) -> Start:
     """Round the LP relaxation ``relaxed`` (id(var) -> value) along its own money flows."""
     return _Builder(case, am, values, spec).build(relaxed)
+
+
+def marginal_band(
+    case: Case,
+    am: AllocationModel,
+    values: list[ProjectValue],
+    prices: dict[int, float],
+    band: float = 0.3,
+) -> list[int]:
+    """Projects whose value per model unit is within ``band`` of their funds' price.
+
+    These are the projects an optimal plan trades against each other at the
+    margin; the rest are clearly in or clearly out.
+    """
+    chosen = []
+    for group in am.groups:
+        price = max((prices.get(f, 0.0) for f in group.funds), default=0.0)
+        if price <= 0:
+            continue
+        for p in group.projects:
+            density = values[p].value / (case.projects[p].cost / am.unit)
+            if abs(density - price) <= band * price:
+                chosen.append(p)
+    return sorted(chosen)

@@ -118,30 +118,42 @@ class _Builder:
         for p in by_density:
             if case.projects[p].category in must:
                 self.fund(p)
+        m = am.model
+        lp_share = (
+            {p: relaxed.get(id(m.s[p]), 0.0) for p in am.modelled_projects}
+            if (relaxed is not None)
+            else {}
+        )
+        # Floors before the bulk: afterwards the money is gone. Each village's
+        # candidates in the order the LP favours them, else cheapest first.
+        self._floors(
+            sorted(
+                by_density,
+                key=lambda p: (-round(lp_share.get(p, 0.0), 6), case.projects[p].cost, p),
+            )
+        )
         if relaxed is not None:
-            m = am.model
             led = sorted(
-                am.modelled_projects,
-                key=lambda p: (-round(relaxed.get(id(m.s[p]), 0.0), 6), -self.density(p), p),
+                am.modelled_projects, key=lambda p: (-round(lp_share[p], 6), -self.density(p), p)
             )
             for p in led:
-                if relaxed.get(id(m.s[p]), 0.0) > 1e-6:
+                if lp_share[p] > 1e-6:
                     self.fund(p)
             self.reserved.clear()
             self.reserved_total.clear()
-        self._floors(by_density)
         self._shares(by_density)
         for p in by_density:
             if self.values[p].value > 0:
                 self.fund(p)
         return self.start
 
-    def _floors(self, by_density: list[int]) -> None:
+    def _floors(self, candidates: list[int]) -> None:
+        """Fund projects of floor villages, in the given order, until each floor holds."""
         if self.policies.poor_village_floor is None:
             return
         case, unit = self.case, self.am.unit
         village_of = case.village_index()
-        for p in sorted(by_density, key=lambda p: (case.projects[p].cost, p)):
+        for p in candidates:
             v = village_of[case.projects[p].village_id]
             if v not in self.am.floors:
                 continue

@@ -8,13 +8,15 @@ every "why" in the reports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel
 
 from allocator.case import Case
-from allocator.rules.language import Type
+from allocator.rules.language import AttrType, Type
 from allocator.rules.ruleset import EARMARK, RuleSet, rule_schema
 from allocator.rules.vector import Column, Env, evaluate
 
@@ -54,40 +56,52 @@ class Eligibility:
         return [int(f) for f in np.flatnonzero(self.eligible[:, project])]
 
 
+_DTYPES = {Type.INT: np.int64, Type.FLOAT: np.float64, Type.BOOL: np.bool_, Type.STR: np.str_}
+
+
+def _columns(rows: Sequence[BaseModel], attrs: dict[str, AttrType]) -> dict[str, Column]:
+    """1-D arrays of each attribute over ``rows`` (declared extra columns included)."""
+    columns: dict[str, Column] = {}
+    fields = type(rows[0]).model_fields if rows else {}
+    for name, attr in attrs.items():
+        raw = (
+            [getattr(r, name) for r in rows] if name in fields else [r.extra[name] for r in rows]  # type: ignore[attr-defined]
+        )
+        if attr.optional:
+            present = np.array([v is not None for v in raw], dtype=bool)
+            filled = [0 if v is None else v for v in raw]
+            columns[name] = Column(np.array(filled, dtype=_DTYPES[attr.type]), present)
+        else:
+            columns[name] = Column(np.array(raw, dtype=_DTYPES[attr.type]))
+    return columns
+
+
+def _shaped(
+    column: Column, shape: tuple[int, int], index: npt.NDArray[np.int64] | None = None
+) -> Column:
+    values = column.values if index is None else column.values[index]
+    present = column.present
+    if present is not None and index is not None:
+        present = present[index]
+    return Column(values.reshape(shape), None if present is None else present.reshape(shape))
+
+
 def build_env(case: Case) -> Env:
-    """Attribute arrays: funds (F, 1), projects and their villages (1, P), case scalars."""
+    """Attribute arrays: funds (F, 1), projects and their villages (1, P), case scalars.
+
+    Village attributes are read once per village and spread to projects by index.
+    """
     schema = rule_schema(case.meta)
     env: Env = {}
+    funds, projects = len(case.funds), len(case.projects)
+    for name, column in _columns(case.funds, schema["fund"]).items():
+        env[("fund", name)] = _shaped(column, (funds, 1))
+    for name, column in _columns(case.projects, schema["project"]).items():
+        env[("project", name)] = _shaped(column, (1, projects))
     village_of = case.village_index()
-    villages = [case.villages[village_of[p.village_id]] for p in case.projects]
-
-    def column(entity: str, name: str, rows: list[object], shape: tuple[int, int]) -> Column:
-        attr = schema[entity][name]
-        raw = [
-            getattr(r, name) if name in type(r).model_fields else r.extra[name]  # type: ignore[attr-defined]
-            for r in rows
-        ]
-        dtype = {
-            Type.INT: np.int64,
-            Type.FLOAT: np.float64,
-            Type.BOOL: np.bool_,
-            Type.STR: np.str_,
-        }[attr.type]
-        if attr.optional:
-            present = np.array([v is not None for v in raw], dtype=bool).reshape(shape)
-            filled = [0 if v is None else v for v in raw]
-            return Column(np.array(filled, dtype=dtype).reshape(shape), present)
-        return Column(np.array(raw, dtype=dtype).reshape(shape))
-
-    funds: list[object] = list(case.funds)
-    for name in schema["fund"]:
-        env[("fund", name)] = column("fund", name, funds, (len(funds), 1))
-    projects: list[object] = list(case.projects)
-    for name in schema["project"]:
-        env[("project", name)] = column("project", name, projects, (1, len(projects)))
-    village_rows: list[object] = list(villages)
-    for name in schema["village"]:
-        env[("village", name)] = column("village", name, village_rows, (1, len(village_rows)))
+    index = np.array([village_of[p.village_id] for p in case.projects], dtype=np.int64)
+    for name, column in _columns(case.villages, schema["village"]).items():
+        env[("village", name)] = _shaped(column, (1, projects), index)
     env[("case", "year")] = Column(np.asarray(case.meta.year, dtype=np.int64))
     env[("case", "name")] = Column(np.asarray(case.meta.name, dtype=np.str_))
     return env

@@ -15,8 +15,10 @@ or in one call: ``allocator.run("cases/tiny", "out/tiny")``.
 
 from __future__ import annotations
 
+from allocator.batch import CaseOutcome, run_many
 from allocator.case import Case, load_case
 from allocator.check import check_plan
+from allocator.compare import Scenario, compare
 from allocator.errors import (
     AllocatorError,
     InfeasibleError,
@@ -28,6 +30,7 @@ from allocator.errors import (
     SolverError,
     SpecError,
 )
+from allocator.explain import explain_fund, explain_project, explain_village, load_run
 from allocator.output import write_plan
 from allocator.pipeline import Plan, allocate
 from allocator.report import Report, build_report
@@ -38,6 +41,7 @@ from allocator.runner import Inputs, RunResult, check_inputs, load_inputs, run
 from allocator.solve import Progress
 from allocator.spec import LoadedSpec, ModelSpec, load_spec
 from allocator.status import SolveStatus
+from allocator.verify import Verification, verify_plan
 
 __version__ = "0.1.0"
 
@@ -45,6 +49,7 @@ __all__ = [
     "Allocation",
     "AllocatorError",
     "Case",
+    "CaseOutcome",
     "Eligibility",
     "InfeasibleError",
     "InputError",
@@ -60,19 +65,28 @@ __all__ = [
     "RuleError",
     "RuleSet",
     "RunResult",
+    "Scenario",
     "SolveStatus",
     "SolverError",
     "SpecError",
+    "Verification",
     "allocate",
     "build_report",
     "check_inputs",
     "check_plan",
+    "compare",
     "evaluate_eligibility",
+    "explain_fund",
+    "explain_project",
+    "explain_village",
     "load_case",
     "load_inputs",
     "load_ruleset",
+    "load_run",
     "load_spec",
     "rule_schema",
     "run",
+    "run_many",
+    "verify_plan",
     "write_plan",
 ]

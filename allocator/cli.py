@@ -48,6 +48,7 @@ PHASES = {
     "rules": "evaluating eligibility rules",
     "build": "building the model",
     "start": "finding a starting plan (greedy and LP-guided)",
+    "margin": "solving the projects at the margin",
     "solve": "solving with HiGHS",
     "round": "rounding to whole yuan and checking",
     "write": "writing outputs",

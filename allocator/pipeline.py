@@ -104,14 +104,19 @@ def _solve(
     t = time.perf_counter()
     starts = [greedy_start(case, am, values, spec.spec)]
     marginal: dict[int, float] = {}
+    prices: dict[int, float] = {}
     if relaxed is not None:
         starts.append(lp_guided_start(case, am, values, spec.spec, relaxed.values))
         prices = {f: relaxed.duals.get(id(am.model.budget[f]), 0.0) for f in am.model.budget}
         marginal = {f: price * 10_000 / am.unit for f, price in prices.items()}
+    timings["start"] = timings.get("start", 0.0) + time.perf_counter() - t
+    if relaxed is not None:
+        tell(Progress("margin"))
+        t = time.perf_counter()
         improved = _improve_at_the_margin(case, am, values, spec, compiled, relaxed, prices, starts)
         if improved is not None:
             starts.append(improved)
-    timings["start"] = timings.get("start", 0.0) + time.perf_counter() - t
+        timings["margin"] = timings.get("margin", 0.0) + time.perf_counter() - t
 
     tell(Progress("solve"))
     result = solve(compiled, spec.spec.solver, progress, starts)

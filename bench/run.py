@@ -7,7 +7,8 @@
 For each size a case is generated with a fixed seed (the same bytes every
 time), then `allocator run` is started as a fresh process N times. Reported:
 median wall time of the whole process, median seconds per phase (from
-timings.json), HiGHS's own time (relaxation + solve + flow LP), everything else
+timings.json), HiGHS's own time (relaxation + margin sub-MIP + solve + flow LP),
+everything else
 as a share of HiGHS's time, status, gap and peak memory. Results are printed as
 a Markdown table and saved as JSON under bench/results/.
 """
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from allocator.generate import SIZES, generate_case, write_case  # noqa: E402
 
-HIGHS_PHASES = ("relaxation", "solve", "flows")
+HIGHS_PHASES = ("relaxation", "margin", "solve", "flows")
 TARGETS = {"county": (2.0, 300), "city": (6.0, 600), "province": (60.0, 1536)}
 
 
@@ -47,9 +48,21 @@ def spec_file(folder: Path, formulation: str, time_limit: float | None) -> Path:
 def run_once(case: Path, spec: Path, out: Path, report: Path) -> dict[str, object]:
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "child.py"), str(report), "run", str(case),
-         "--model", str(spec), "--out", str(out), "--quiet"],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "child.py"),
+            str(report),
+            "run",
+            str(case),
+            "--model",
+            str(spec),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     wall = time.perf_counter() - started
     child = json.loads(report.read_text())
@@ -57,9 +70,15 @@ def run_once(case: Path, spec: Path, out: Path, report: Path) -> dict[str, objec
         raise RuntimeError(f"allocator run exited {child['exit']} on {case}")
     timings = json.loads((out / "timings.json").read_text())
     summary = json.loads((out / "summary.json").read_text())
-    return {"wall": wall, "peak_mb": child["peak_mb"], "timings": timings,
-            "status": summary["status"], "gap": summary["gap"], "model": summary["model"],
-            "case": summary["case"]}
+    return {
+        "wall": wall,
+        "peak_mb": child["peak_mb"],
+        "timings": timings,
+        "status": summary["status"],
+        "gap": summary["gap"],
+        "model": summary["model"],
+        "case": summary["case"],
+    }
 
 
 def main() -> None:
@@ -77,44 +96,76 @@ def main() -> None:
         spec = spec_file(folder, args.formulation, args.time_limit)
         for size in args.sizes:
             case = write_case(generate_case(SIZES[size], args.seed), folder / size)
-            runs = [run_once(case, spec, folder / f"out-{size}-{i}", folder / "report.json")
-                    for i in range(args.repeat)]
+            runs = [
+                run_once(case, spec, folder / f"out-{size}-{i}", folder / "report.json")
+                for i in range(args.repeat)
+            ]
             phases = sorted({k for r in runs for k in r["timings"]})  # type: ignore[attr-defined]
-            median = {k: statistics.median(r["timings"].get(k, 0.0) for r in runs)  # type: ignore[attr-defined]
-                      for k in phases}
+            median = {
+                k: statistics.median(r["timings"].get(k, 0.0) for r in runs)  # type: ignore[attr-defined]
+                for k in phases
+            }
             wall = statistics.median(r["wall"] for r in runs)  # type: ignore[misc]
             highs = sum(median.get(k, 0.0) for k in HIGHS_PHASES)
-            results.append({
-                "size": size, "formulation": args.formulation, "runs": args.repeat,
-                "seed": args.seed, "wall": wall, "highs": highs,
-                "outside_share": (wall - highs) / highs if highs else None,
-                "phases": median, "peak_mb": max(r["peak_mb"] for r in runs),  # type: ignore[type-var]
-                "status": [r["status"] for r in runs], "gap": [r["gap"] for r in runs],
-                "model": runs[0]["model"], "case": runs[0]["case"],
-            })
+            results.append(
+                {
+                    "size": size,
+                    "formulation": args.formulation,
+                    "runs": args.repeat,
+                    "seed": args.seed,
+                    "wall": wall,
+                    "highs": highs,
+                    "outside_share": (wall - highs) / highs if highs else None,
+                    "phases": median,
+                    "peak_mb": max(r["peak_mb"] for r in runs),  # type: ignore[type-var]
+                    "status": [r["status"] for r in runs],
+                    "gap": [r["gap"] for r in runs],
+                    "model": runs[0]["model"],
+                    "case": runs[0]["case"],
+                }
+            )
             print(f"{size}: {wall:.2f} s wall, HiGHS {highs:.2f} s", file=sys.stderr)
 
-    print("| size | villages / projects / funds | formulation | wall (median) | HiGHS | "
-          "outside HiGHS / HiGHS | peak MB | status | gap | target |")
+    print(
+        "| size | villages / projects / funds | formulation | wall (median) | HiGHS | "
+        "outside HiGHS / HiGHS | peak MB | status | gap | target |"
+    )
     print("|---|---|---|---:|---:|---:|---:|---|---|---|")
     for r in results:
         c = r["case"]
         target = TARGETS[r["size"]]
         share = f"{r['outside_share']:.0%}" if r["outside_share"] is not None else "-"
-        print(f"| {r['size']} | {c['villages']:,} / {c['projects']:,} / {c['funds']} | "
-              f"{r['formulation']} | {r['wall']:.2f} s | {r['highs']:.2f} s | {share} | "
-              f"{r['peak_mb']:.0f} | {', '.join(sorted(set(r['status'])))} | "
-              f"{max(g or 0 for g in r['gap']):.2e} | < {target[0]:g} s, < {target[1]} MB |")
+        print(
+            f"| {r['size']} | {c['villages']:,} / {c['projects']:,} / {c['funds']} | "
+            f"{r['formulation']} | {r['wall']:.2f} s | {r['highs']:.2f} s | {share} | "
+            f"{r['peak_mb']:.0f} | {', '.join(sorted(set(r['status'])))} | "
+            f"{max(g or 0 for g in r['gap']):.2e} | < {target[0]:g} s, < {target[1]} MB |"
+        )
     print()
     print("Median seconds per phase:")
     print()
-    phases = ["load", "rules", "build", "handover", "relaxation", "start", "solve", "flows",
-              "round", "check", "write"]
+    phases = [
+        "load",
+        "rules",
+        "build",
+        "handover",
+        "relaxation",
+        "start",
+        "margin",
+        "solve",
+        "flows",
+        "round",
+        "check",
+        "write",
+    ]
     print("| size | " + " | ".join(phases) + " |")
     print("|---|" + "---:|" * len(phases))
     for r in results:
-        print(f"| {r['size']} ({r['formulation']}) | "
-              + " | ".join(f"{r['phases'].get(p, 0.0):.2f}" for p in phases) + " |")
+        print(
+            f"| {r['size']} ({r['formulation']}) | "
+            + " | ".join(f"{r['phases'].get(p, 0.0):.2f}" for p in phases)
+            + " |"
+        )
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from allocator.csvtable import read_bytes, read_table
+from allocator.csvtable import read_table
 from allocator.errors import InputError, Location
+from allocator.files import read_bytes
 from allocator.schemas import CaseMeta, Fund, Need, Project, Score, Village
 from allocator.yamlsafe import LocatedYaml, parse_yaml_text
 

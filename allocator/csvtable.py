@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from allocator.errors import InputError, Location
+from allocator.files import read_bytes
 from allocator.schemas import ExtraType, field_base_type
 
 M = TypeVar("M", bound=BaseModel)
@@ -153,18 +154,6 @@ def decode_csv(raw: bytes, path: Path, encoding: str) -> str:
         raise InputError(
             f"file is not valid {encoding}{hint}", Location(path, line, None, "(whole row)")
         ) from None
-
-
-def read_bytes(path: Path) -> bytes:
-    """Read a file's bytes, turning OS errors into located input errors."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", Location(path)) from None
-    except IsADirectoryError:
-        raise InputError("expected a file but found a folder", Location(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", Location(path)) from None
 
 
 def read_table(

@@ -12,7 +12,7 @@ from allocator.check import check_plan
 from allocator.diagnose import Conflict, describe_violation, domain_prechecks
 from allocator.errors import InfeasibleError, PlanCheckError, SolverError
 from allocator.factor import factor_allocate
-from allocator.model import AllocationModel, Relaxation, build_model, flow_costs
+from allocator.model import AllocationModel, PolicyKey, Relaxation, build_model, flow_costs
 from allocator.rounding import Allocation, round_plan
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
 from allocator.rules.ruleset import RuleSet
@@ -239,19 +239,9 @@ def allocate(
         exempt={subject for policy, subject in waived if policy == "village_cap"},
     )
     timings["round"] = time.perf_counter() - t
-    t = time.perf_counter()
-    violations = check_plan(case, eligibility.eligible, spec.spec, allocations, waived)
-    timings["check"] = time.perf_counter() - t
-    if violations:
-        raise PlanCheckError(violations)
-
-    totals: dict[int, int] = defaultdict(int)
-    for a in allocations:
-        totals[a.project] += a.amount
+    value = _checked_value(case, eligibility, spec, allocations, values, waived, timings)
     if mode is not None:  # the solver's objective is the elastic one: report the plan's value
-        objective = sum(
-            values[p].value * amount / case.projects[p].cost for p, amount in totals.items()
-        )
+        objective = value
     binaries = sum(1 for v in am.column_order if v.is_binary())
     stats = ModelStats(
         projects_modelled=len(am.modelled_projects),
@@ -280,6 +270,27 @@ def allocate(
     )
 
 
+def _checked_value(
+    case: Case,
+    eligibility: Eligibility,
+    spec: LoadedSpec,
+    allocations: list[Allocation],
+    values: list[ProjectValue],
+    waived: set[PolicyKey],
+    timings: dict[str, float],
+) -> float:
+    """Run the independent check (raising on any violation); return the plan's value."""
+    t = time.perf_counter()
+    violations = check_plan(case, eligibility.eligible, spec.spec, allocations, waived)
+    timings["check"] = time.perf_counter() - t
+    if violations:
+        raise PlanCheckError(violations)
+    totals: dict[int, int] = defaultdict(int)
+    for a in allocations:
+        totals[a.project] += a.amount
+    return sum(values[p].value * amount / case.projects[p].cost for p, amount in totals.items())
+
+
 def _factor_plan(
     case: Case,
     ruleset: RuleSet,
@@ -294,15 +305,7 @@ def _factor_plan(
     t = time.perf_counter()
     allocations = factor_allocate(case, eligibility, values, spec.spec)
     timings["factor"] = time.perf_counter() - t
-    t = time.perf_counter()
-    violations = check_plan(case, eligibility.eligible, spec.spec, allocations)
-    timings["check"] = time.perf_counter() - t
-    if violations:
-        raise PlanCheckError(violations)
-    totals: dict[int, int] = defaultdict(int)
-    for a in allocations:
-        totals[a.project] += a.amount
-    value = sum(values[p].value * amount / case.projects[p].cost for p, amount in totals.items())
+    value = _checked_value(case, eligibility, spec, allocations, values, set(), timings)
     stats = ModelStats(
         projects_modelled=0,
         groups=0,

@@ -19,8 +19,9 @@ import numpy.typing as npt
 
 from allocator.case import Case
 from allocator.check import check_plan
-from allocator.csvtable import decode_csv, read_bytes
+from allocator.csvtable import decode_csv
 from allocator.errors import InputError, Location
+from allocator.files import read_bytes
 from allocator.rounding import Allocation
 from allocator.rules.ruleset import EARMARK, RuleSet
 from allocator.rules.scalar import Row, Value, evaluate_row

@@ -25,6 +25,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from allocator.errors import InputError, Location
+from allocator.files import read_bytes
 
 MAX_YAML_BYTES = 2_000_000
 MAX_DEPTH = 40
@@ -205,14 +206,7 @@ def parse_yaml_text(text: str, path: Path) -> LocatedYaml:
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file (a BOM is accepted), refusing other encodings clearly."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", Location(path)) from None
-    except IsADirectoryError:
-        raise InputError("expected a file but found a folder", Location(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", Location(path)) from None
+    raw = read_bytes(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

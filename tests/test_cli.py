@@ -286,3 +286,45 @@ def test_a_failed_write_leaves_the_earlier_output_whole(
     assert code == 2 and "No space left on device" in text
     assert _plan_bytes(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+RULE_ERRORS = [
+    ("unknown attribute", "require: village.poverty_rat > 3", "unknown attribute", ":6:14"),
+    ("type error", "require: village.terrain > 3", "compares numbers", ":6:14"),
+    ("unknown function", "require: len(fund.kind) > 1", "unknown function 'len'", ":6:14"),
+    ("syntax", "require: fund.kind = 'x'", "syntax error", ":6:24"),
+    ("empty value", "require: village.exit_year < 2020", "may be empty", ":6:14"),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "line", "fragment", "where"), RULE_ERRORS, ids=[r[0] for r in RULE_ERRORS]
+)
+def test_rule_errors_through_the_cli(
+    tmp_path: Path, label: str, line: str, fragment: str, where: str
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        f"ruleset: r\nrules:\n  - id: A\n    description: a\n    reference: r\n    {line}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, text = run_cli("run", str(TINY), "--rules", str(rules), "--out", str(out))
+    assert code == 2 and fragment in text and f"rules.yaml{where}" in text
+    assert text.count("error:") == 1 and "Traceback" not in text and not out.exists()
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    code, text = run_cli("run", str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--debug")
+    assert code == 2 and "Traceback" in text and "case folder does not exist" in text
+
+
+def test_progress_reports_every_phase(tmp_path: Path) -> None:
+    from allocator import Progress, run
+
+    events: list[Progress] = []
+    run(TINY, tmp_path / "out", progress=events.append)
+    phases = [e.phase for e in events]
+    for phase in ("load", "rules", "build", "start", "solve", "round", "write"):
+        assert phase in phases
+    assert phases.index("load") < phases.index("solve") < phases.index("write")

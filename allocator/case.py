@@ -37,7 +37,6 @@ class Case:
     funds: tuple[Fund, ...]
     scores: tuple[Score, ...]
     file_hashes: dict[str, str] = field(default_factory=dict)
-    source_rows: dict[tuple[str, str], int] = field(default_factory=dict, compare=False)
 
     def village_index(self) -> dict[str, int]:
         return {v.village_id: i for i, v in enumerate(self.villages)}
@@ -47,10 +46,6 @@ class Case:
 
     def project_index(self) -> dict[str, int]:
         return {p.project_id: i for i, p in enumerate(self.projects)}
-
-    def row_of(self, table: str, key: str) -> Location:
-        """Where a row came from, for messages about it."""
-        return Location(self.folder / table, self.source_rows.get((table, key)), None, "(row)")
 
 
 def validation_error_to_input_error(exc: ValidationError, doc: LocatedYaml) -> InputError:
@@ -131,12 +126,11 @@ def load_case(folder: Path | str) -> Case:
     funds = table("funds.csv", Fund, extras.funds, False)
     scores = table("scores.csv", Score, None, True)
 
-    source_rows: dict[tuple[str, str], int] = {}
-    _unique(folder / "villages.csv", villages, lambda v: v.village_id, "village_id", source_rows)
-    _unique(folder / "projects.csv", projects, lambda p: p.project_id, "project_id", source_rows)
-    _unique(folder / "funds.csv", funds, lambda f: f.fund_id, "fund_id", source_rows)
-    _unique(folder / "scores.csv", scores, lambda s: s.village_id, "village_id", source_rows)
-    _unique(folder / "needs.csv", needs, lambda n: f"{n.village_id}/{n.need}", "need", source_rows)
+    _unique(folder / "villages.csv", villages, lambda v: v.village_id, "village_id")
+    _unique(folder / "projects.csv", projects, lambda p: p.project_id, "project_id")
+    _unique(folder / "funds.csv", funds, lambda f: f.fund_id, "fund_id")
+    _unique(folder / "scores.csv", scores, lambda s: s.village_id, "village_id")
+    _unique(folder / "needs.csv", needs, lambda n: f"{n.village_id}/{n.need}", "need")
 
     village_ids = {v.village_id for _, v in villages}
     vocabulary = set(meta.category_vocabulary())
@@ -186,7 +180,6 @@ def load_case(folder: Path | str) -> Case:
         funds=tuple(sorted((f for _, f in funds), key=lambda f: f.fund_id)),
         scores=tuple(sorted((s for _, s in scores), key=lambda s: s.village_id)),
         file_hashes=dict(sorted(hashes.items())),
-        source_rows=source_rows,
     )
 
 
@@ -195,7 +188,6 @@ def _unique(
     rows: Sequence[tuple[int, R]],
     key: Callable[[R], str],
     column: str,
-    source_rows: dict[tuple[str, str], int],
 ) -> None:
     seen: dict[str, int] = {}
     for row, item in rows:
@@ -206,7 +198,6 @@ def _unique(
                 Location(path, row, None, column),
             )
         seen[k] = row
-        source_rows[(path.name, k)] = row
 
 
 def _refers(path: Path, row: int, column: str, value: str, known: set[str]) -> None:

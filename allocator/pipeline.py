@@ -28,7 +28,7 @@ from allocator.solve import (
     solve_restricted,
     start_value,
 )
-from allocator.spec import LoadedSpec, check_spec_against_case
+from allocator.spec import LoadedSpec, SolverOptions, check_spec_against_case
 from allocator.status import SolveStatus
 from allocator.valuation import ProjectValue, project_values
 from allocator.warmstart import greedy_start, lp_guided_start, marginal_band
@@ -98,8 +98,15 @@ def _solve(
     timings["handover"] = timings.get("handover", 0.0) + time.perf_counter() - t
 
     tell(Progress("start"))
+    # Every HiGHS call shares the spec's time limit: one deadline for the whole search.
+    deadline = time.perf_counter() + spec.spec.solver.time_limit
+
+    def remaining() -> SolverOptions:
+        left = max(0.01, deadline - time.perf_counter())
+        return spec.spec.solver.model_copy(update={"time_limit": left})
+
     t = time.perf_counter()
-    relaxed = solve_relaxation(compiled, spec.spec.solver)
+    relaxed = solve_relaxation(compiled, remaining())
     timings["relaxation"] = timings.get("relaxation", 0.0) + time.perf_counter() - t
     t = time.perf_counter()
     starts = [greedy_start(case, am, values, spec.spec)]
@@ -113,14 +120,26 @@ def _solve(
     if relaxed is not None:
         tell(Progress("margin"))
         t = time.perf_counter()
-        improved = _improve_at_the_margin(case, am, values, spec, compiled, relaxed, prices, starts)
+        improved = _improve_at_the_margin(
+            case, am, values, spec, compiled, relaxed, prices, starts, remaining()
+        )
         if improved is not None:
             starts.append(improved)
         timings["margin"] = timings.get("margin", 0.0) + time.perf_counter() - t
 
     tell(Progress("solve"))
-    result = solve(compiled, spec.spec.solver, progress, starts)
+    result = solve(compiled, remaining(), progress, starts)
     timings["solve"] = timings.get("solve", 0.0) + result.solver_seconds
+    if (
+        result.bound is None
+        and result.objective is not None
+        and relaxed is not None
+        and relaxed.objective is not None
+    ):
+        # Stopped before HiGHS proved a bound: the LP relaxation's is still a valid one.
+        bound = relaxed.objective
+        gap = (bound - result.objective) / max(abs(bound), 1e-12)
+        result = replace(result, bound=bound, gap=max(gap, 0.0))
     return am, compiled, result, marginal
 
 
@@ -133,6 +152,7 @@ def _improve_at_the_margin(
     relaxed: Relaxed,
     prices: dict[int, float],
     starts: list[dict[int, float]],
+    options: SolverOptions,
 ) -> dict[int, float] | None:
     """Re-solve only the projects at the margin, to hand HiGHS a near-optimal start.
 
@@ -153,7 +173,7 @@ def _improve_at_the_margin(
     band = marginal_band(case, am, values, prices)
     free = {id(am.model.s[p]) for p in band} | {id(am.model.z[p]) for p in band if p in am.model.Z}
     return solve_restricted(
-        compiled, spec.spec.solver, free, starts[best], target=bound - 0.5 * gap * abs(bound)
+        compiled, options, free, starts[best], target=bound - 0.5 * gap * abs(bound)
     )
 
 

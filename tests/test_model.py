@@ -103,8 +103,9 @@ def test_time_limited_run_reports_its_incumbent_and_is_never_optimal(tmp_path: P
     spec = spec_with(tmp_path, solver="  mip_gap: 0\n  time_limit: 0.3\n")
     plan = solve_tiny(spec, case_dir)  # the greedy start guarantees an incumbent
     assert plan.status == SolveStatus.TIME_LIMIT
-    assert plan.gap is None or plan.gap > 0
-    assert plan.bound is None or plan.bound >= plan.objective
+    # A bound and gap are always reported: HiGHS's, or the LP relaxation's if it proved none.
+    assert plan.bound is not None and plan.gap is not None
+    assert plan.bound >= plan.objective and plan.gap > 0
     assert check_plan(plan.case, plan.eligibility.eligible, plan.spec.spec, plan.allocations) == []
 
 

@@ -264,41 +264,16 @@ def unmet_needs(plan: Plan, outcomes: list[ProjectOutcome]) -> list[UnmetNeed]:
         if covered >= need.households:
             continue
         if not projects:
-            result.append(
-                UnmetNeed(
-                    need.village_id,
-                    need.need,
-                    need.households,
-                    covered,
-                    "no_project",
-                    "no project in the library addresses it",
-                )
-            )
-            continue
-        open_projects = [p for p in projects if totals.get(p, 0) < case.projects[p].cost]
-        if not open_projects:
-            result.append(
-                UnmetNeed(
-                    need.village_id,
-                    need.need,
-                    need.households,
-                    covered,
-                    "projects_too_small",
-                    "its funded projects reach fewer households than it lists",
-                )
-            )
-            continue
-        best = max(open_projects, key=lambda p: (plan.values[p].value, -p))
-        outcome = outcomes[best]
+            reason, detail = "no_project", "no project in the library addresses it"
+        elif not (open_ := [p for p in projects if totals.get(p, 0) < case.projects[p].cost]):
+            reason = "projects_too_small"
+            detail = "its funded projects reach fewer households than it lists"
+        else:
+            best = max(open_, key=lambda p: (plan.values[p].value, -p))
+            reason = outcomes[best].reason
+            detail = f"{case.projects[best].project_id}: {outcomes[best].detail}"
         result.append(
-            UnmetNeed(
-                need.village_id,
-                need.need,
-                need.households,
-                covered,
-                outcome.reason,
-                f"{case.projects[best].project_id}: {outcome.detail}",
-            )
+            UnmetNeed(need.village_id, need.need, need.households, covered, reason, detail)
         )
     return result
 

@@ -1,8 +1,12 @@
 """Benchmark `allocator run` end to end at county, city and province size.
 
+    python bench/run.py --all                 # everything in docs/benchmarks.md
     python bench/run.py                       # county and city, 3 runs each
     python bench/run.py --sizes province --repeat 1
     python bench/run.py --formulation per_pair --time-limit 120
+
+``--all`` runs the grouped model at every size 3 times, then the per-pair
+comparison at every size once with a 120 s time limit (about 6 minutes).
 
 For each size a case is generated with a fixed seed (the same bytes every
 time), then `allocator run` is started as a fresh process N times. Reported:
@@ -88,17 +92,31 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--formulation", default="grouped", choices=["grouped", "per_pair"])
     parser.add_argument("--time-limit", type=float, default=None)
+    parser.add_argument(
+        "--all", action="store_true", help="grouped x3 and per-pair x1 (120 s limit) at every size"
+    )
     args = parser.parse_args()
+    if args.all:
+        for formulation, repeat, limit in (("grouped", 3, None), ("per_pair", 1, 120.0)):
+            run_suite(list(TARGETS), repeat, args.seed, formulation, limit)
+        return
+    run_suite(args.sizes, args.repeat, args.seed, args.formulation, args.time_limit)
+
+
+def run_suite(
+    sizes: list[str], repeat: int, seed: int, formulation: str, time_limit: float | None
+) -> None:
+    """Benchmark one formulation at the given sizes; print tables and save JSON."""
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        spec = spec_file(folder, args.formulation, args.time_limit)
-        for size in args.sizes:
-            case = write_case(generate_case(SIZES[size], args.seed), folder / size)
+        spec = spec_file(folder, formulation, time_limit)
+        for size in sizes:
+            case = write_case(generate_case(SIZES[size], seed), folder / size)
             runs = [
                 run_once(case, spec, folder / f"out-{size}-{i}", folder / "report.json")
-                for i in range(args.repeat)
+                for i in range(repeat)
             ]
             phases = sorted({k for r in runs for k in r["timings"]})  # type: ignore[attr-defined]
             median = {
@@ -110,9 +128,9 @@ def main() -> None:
             results.append(
                 {
                     "size": size,
-                    "formulation": args.formulation,
-                    "runs": args.repeat,
-                    "seed": args.seed,
+                    "formulation": formulation,
+                    "runs": repeat,
+                    "seed": seed,
                     "wall": wall,
                     "highs": highs,
                     "outside_share": (wall - highs) / highs if highs else None,
@@ -169,7 +187,7 @@ def main() -> None:
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (out_dir / f"{stamp}-{args.formulation}.json").write_text(json.dumps(results, indent=2))
+    (out_dir / f"{stamp}-{formulation}.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

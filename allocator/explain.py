@@ -159,11 +159,14 @@ def _verdict_lines(verdict: dict[str, Any], paid: int, price: str) -> list[str]:
     return [f"  {name}: eligible ({rules}); {paid_text}; price of money {price} per 10k yuan"]
 
 
+def _lookup(index: dict[str, int], key: str, kind: str) -> int:
+    if key not in index:
+        raise InputError(f"unknown {kind} '{key}'")
+    return index[key]
+
+
 def explain_project(case: Case, ruleset: RuleSet, run: RunFolder, project_id: str) -> Explanation:
-    index = case.project_index()
-    if project_id not in index:
-        raise InputError(f"unknown project '{project_id}'")
-    p = index[project_id]
+    p = _lookup(case.project_index(), project_id, "project")
     project = case.projects[p]
     outcome = run.projects[project_id]
     paid = dict(run.allocations.get(project_id, []))
@@ -184,10 +187,7 @@ def explain_project(case: Case, ruleset: RuleSet, run: RunFolder, project_id: st
 
 
 def explain_village(case: Case, ruleset: RuleSet, run: RunFolder, village_id: str) -> Explanation:
-    villages = case.village_index()
-    if village_id not in villages:
-        raise InputError(f"unknown village '{village_id}'")
-    village = case.villages[villages[village_id]]
+    village = case.villages[_lookup(case.village_index(), village_id, "village")]
     projects = [p for p in case.projects if p.village_id == village_id]
     score = next((s.score for s in case.scores if s.village_id == village_id), None)
     status = "registered poor" if village.poor_village else "not poor"
@@ -241,10 +241,7 @@ def explain_village(case: Case, ruleset: RuleSet, run: RunFolder, village_id: st
 
 
 def explain_fund(case: Case, ruleset: RuleSet, run: RunFolder, fund_id: str) -> Explanation:
-    funds = case.fund_index()
-    if fund_id not in funds:
-        raise InputError(f"unknown fund '{fund_id}'")
-    f = funds[fund_id]
+    f = _lookup(case.fund_index(), fund_id, "fund")
     fund = case.funds[f]
     row = run.funds[fund_id]
     checks: dict[str, int] = defaultdict(int)

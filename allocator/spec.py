@@ -10,16 +10,16 @@ import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
-from allocator.case import validation_error_to_input_error
 from allocator.errors import Location, SpecError
-from allocator.schemas import Identifier, Yuan
-from allocator.yamlsafe import LocatedYaml, load_yaml
+from allocator.io.case import validation_error_to_input_error
+from allocator.io.yamlsafe import LocatedYaml, load_yaml
+from allocator.policies.registry import POLICIES, active
+from allocator.schemas import Identifier
 
-Share = Annotated[float, Field(ge=0, le=1)]
 Weight = Annotated[float, Field(ge=0, le=1e6)]
 
 
@@ -63,7 +63,8 @@ class Performance(_Strict):
 class Priority(_Strict):
     exit_this_year: Weight = Field(1.0, description="multiplier for villages exiting in case.year")
     categories: dict[Identifier, Weight] = Field(
-        default_factory=dict, description="multiplier by project category (two assurances)"
+        default_factory=dict,
+        description="multiplier by project category (e.g. drinking water, safe housing)",
     )
 
 
@@ -79,38 +80,22 @@ class Objective(_Strict):
     priority: Priority = Field(default_factory=Priority)
 
 
-class PoorVillageFloor(_Strict):
-    min_amount: Yuan = 0
-    min_projects: Annotated[int, Field(ge=0, le=100)] = 0
-
-
-class VillageCap(_Strict):
-    max_amount: Yuan
-
-
-class CategoryShare(_Strict):
-    """Share of money (from funds of ``fund_kinds``, or all funds) going to ``category``."""
-
-    category: Identifier
-    min_share: Share = 0.0
-    max_share: Share = 1.0
-    fund_kinds: list[Identifier] | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> CategoryShare:
-        if self.min_share > self.max_share:
-            raise ValueError("min_share is larger than max_share")
-        return self
-
-
-class Policies(_Strict):
-    divisible_min_share: Share = Field(
-        0.0, description="a divisible project funded at all gets at least this share of its cost"
+def _policies_model() -> type[BaseModel]:
+    """The ``policies:`` section, one optional field per registered policy."""
+    fields: dict[str, Any] = {
+        policy.key: (
+            policy.annotation,
+            Field(default=policy.default, description=policy.description),
+        )
+        for policy in POLICIES
+    }
+    return create_model(
+        "Policies", __config__=ConfigDict(extra="forbid", frozen=True, strict=True), **fields
     )
-    poor_village_floor: PoorVillageFloor | None = None
-    village_cap: VillageCap | None = None
-    category_shares: list[CategoryShare] = Field(default_factory=list)
-    must_fund_categories: list[Identifier] = Field(default_factory=list)
+
+
+#: The ``policies:`` section of a spec (fields come from ``allocator.policies.registry``).
+Policies: Any = _policies_model()
 
 
 class SolverOptions(_Strict):
@@ -171,19 +156,17 @@ class ModelSpec(_Strict):
         "optimize", description="optimize: the MIP; factor: the status-quo factor formula"
     )
     objective: Objective = Field(default_factory=Objective)
-    policies: Policies = Field(default_factory=Policies)
+    policies: Policies = Field(default_factory=lambda: Policies())
     solver: SolverOptions = Field(default_factory=SolverOptions)
     factor: FactorMethod = Field(default_factory=FactorMethod)
 
     @model_validator(mode="after")
     def _factor_policies(self) -> ModelSpec:
-        p = self.policies
-        if self.method == "factor" and (
-            p.poor_village_floor or p.category_shares or p.must_fund_categories
-        ):
+        unsupported = [p.key for p, _ in active(self.policies) if not p.factor_supported]
+        if self.method == "factor" and unsupported:
             raise ValueError(
-                "the factor method does not enforce floors, category shares or "
-                "must-fund categories; remove them from this spec"
+                f"the factor method does not enforce {', '.join(unsupported)}; "
+                "remove them from this spec"
             )
         return self
 
@@ -226,14 +209,8 @@ def check_spec_against_case(loaded: LoadedSpec, vocabulary: tuple[str, ...]) -> 
     named += [
         (("objective", "priority", "categories", c), c) for c in spec.objective.priority.categories
     ]
-    named += [
-        (("policies", "category_shares", i, "category"), s.category)
-        for i, s in enumerate(spec.policies.category_shares)
-    ]
-    named += [
-        (("policies", "must_fund_categories", i), c)
-        for i, c in enumerate(spec.policies.must_fund_categories)
-    ]
+    for policy, config in active(spec.policies):
+        named += policy.categories(config)
     for key, category in named:
         if category not in known:
             close = difflib.get_close_matches(category, sorted(known), n=1)

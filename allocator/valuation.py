@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from allocator.case import Case
+from allocator.io.case import Case
 from allocator.spec import Objective
 
 
@@ -60,3 +60,38 @@ def project_values(case: Case, objective: Objective) -> list[ProjectValue]:
             )
         )
     return values
+
+
+def value_warnings(case: Case, values: list[ProjectValue]) -> list[str]:
+    """Silent zeros and caps in the value: what a person should know before trusting a plan."""
+    warnings = []
+    unlisted = [case.projects[p].project_id for p, v in enumerate(values) if not v.listed_need]
+    if unlisted and len(unlisted) == len(values):
+        warnings.append(
+            "no project addresses a need listed in needs.csv: every project is worth 0 "
+            "and the plan will fund nothing of value (check needs.csv and the categories)"
+        )
+    elif unlisted:
+        shown = ", ".join(unlisted[:5]) + (
+            f" and {len(unlisted) - 5} more" if len(unlisted) > 5 else ""
+        )
+        warnings.append(
+            f"{len(unlisted)} of {len(values)} projects address no need their village listed "
+            f"in needs.csv; their value is scaled by unlisted_need_factor ({shown})"
+        )
+    capped = [
+        case.projects[p].project_id
+        for p, v in enumerate(values)
+        if v.listed_need
+        and (
+            v.households_counted < case.projects[p].households
+            or v.poor_households_counted < case.projects[p].poor_households
+        )
+    ]
+    if capped:
+        shown = ", ".join(capped[:5]) + (f" and {len(capped) - 5} more" if len(capped) > 5 else "")
+        warnings.append(
+            f"{len(capped)} projects list more beneficiaries than their village's need records; "
+            f"their value counts only the households in needs.csv ({shown})"
+        )
+    return warnings

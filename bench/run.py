@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from allocator.generate import SIZES, generate_case, write_case  # noqa: E402
+from allocator.app.generate import SIZES, generate_case, write_case  # noqa: E402
 
 HIGHS_PHASES = ("relaxation", "margin", "solve", "flows")
 TARGETS = {"county": (2.0, 300), "city": (6.0, 600), "province": (60.0, 1536)}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from allocator.batch import run_many
+from allocator.app.batch import run_many
+from allocator.app.generate import SIZES, generate_case, write_case
 from allocator.cli import app
-from allocator.generate import SIZES, generate_case, write_case
 from tests.conftest import TINY
 
 runner = CliRunner()

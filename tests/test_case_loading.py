@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from allocator.case import load_case
 from allocator.errors import InputError
+from allocator.io.case import load_case
 from tests.conftest import TINY, edit_cell, read_csv, write_csv
 
 

@@ -276,7 +276,7 @@ def test_a_failed_write_leaves_the_earlier_output_whole(
     out = tmp_path / "out"
     assert run_cli("run", str(TINY), "--out", str(out))[0] == 0
     before = _plan_bytes(out)
-    import allocator.output as output
+    import allocator.report.output as output
 
     def broken_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from allocator.app.compare import Scenario, compare, parse_scenario
 from allocator.cli import app
-from allocator.compare import Scenario, compare, parse_scenario
 from allocator.errors import InputError
 from tests.conftest import BASELINE, DEFAULT_SPEC, ROOT, TINY, VARIANT, read_csv
 

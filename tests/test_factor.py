@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from allocator import allocate, load_case, load_ruleset, load_spec, rule_schema
+from allocator.audit.verify import verify_plan
 from allocator.errors import SpecError
-from allocator.factor import _largest_remainder
+from allocator.optimize.factor import _largest_remainder
 from allocator.status import SolveStatus
-from allocator.verify import verify_plan
 from tests.conftest import BASELINE, ROOT, TINY
 
 FACTOR = ROOT / "models" / "factor.yaml"
@@ -32,8 +32,8 @@ def test_factor_plan_is_heuristic_valid_and_deterministic(tmp_path: Path) -> Non
     a, b = plan_for(TINY, FACTOR), plan_for(TINY, FACTOR)
     assert a.status == SolveStatus.HEURISTIC and a.bound is None and a.gap is None
     assert a.allocations == b.allocations
-    from allocator.output import csv_text
-    from allocator.report import allocation_rows
+    from allocator.report.output import csv_text
+    from allocator.report.tables import allocation_rows
 
     path = tmp_path / "allocations.csv"
     path.write_text(csv_text(*allocation_rows(a)), encoding="utf-8")
@@ -44,7 +44,7 @@ def test_factor_plan_is_heuristic_valid_and_deterministic(tmp_path: Path) -> Non
 def test_optimizer_never_does_worse_than_the_factor_method(
     tmp_path: Path, case_seed: int | None
 ) -> None:
-    from allocator.generate import SIZES, generate_case, write_case
+    from allocator.app.generate import SIZES, generate_case, write_case
 
     case_dir = (
         TINY
@@ -70,5 +70,5 @@ def test_factor_spec_refuses_policies_it_cannot_keep(tmp_path: Path) -> None:
         FACTOR.read_text(encoding="utf-8") + "  poor_village_floor: {min_projects: 1}\n",
         encoding="utf-8",
     )
-    with pytest.raises(SpecError, match="does not enforce floors"):
+    with pytest.raises(SpecError, match="does not enforce poor_village_floor"):
         load_spec(spec)

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from allocator.generate import SIZES, generate_case, write_case
+from allocator.app.generate import SIZES, generate_case, write_case
 from tests.conftest import DEFAULT_SPEC
 
 

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from allocator import allocate, load_case, load_ruleset, load_spec, rule_schema
-from allocator.check import check_plan
+from allocator.audit.check import check_plan
 from allocator.errors import InfeasibleError
-from allocator.rounding import Allocation
+from allocator.optimize.rounding import Allocation
 from allocator.status import SolveStatus
 from tests.conftest import BASELINE, DEFAULT_SPEC, TINY
 
@@ -97,7 +97,7 @@ def test_impossible_floor_is_infeasible(tmp_path: Path) -> None:
 
 
 def test_time_limited_run_reports_its_incumbent_and_is_never_optimal(tmp_path: Path) -> None:
-    from allocator.generate import SIZES, generate_case, write_case
+    from allocator.app.generate import SIZES, generate_case, write_case
 
     case_dir = write_case(generate_case(SIZES["city"], seed=3), tmp_path / "city")
     spec = spec_with(tmp_path, solver="  mip_gap: 0\n  time_limit: 0.3\n")
@@ -106,7 +106,10 @@ def test_time_limited_run_reports_its_incumbent_and_is_never_optimal(tmp_path: P
     # A bound and gap are always reported: HiGHS's, or the LP relaxation's if it proved none.
     assert plan.bound is not None and plan.gap is not None
     assert plan.bound >= plan.objective and plan.gap > 0
-    assert check_plan(plan.case, plan.eligibility.eligible, plan.spec.spec, plan.allocations) == []
+    assert (
+        check_plan(plan.case, plan.eligibility.eligible, plan.spec.spec.policies, plan.allocations)
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,7 +133,7 @@ def test_solver_status_mapping(
 ) -> None:
     import highspy
 
-    from allocator.solve import map_status
+    from allocator.optimize.solve import map_status
 
     assert map_status(failed, getattr(highspy.HighsModelStatus, status), feasible) == expected
 
@@ -139,24 +142,28 @@ def test_check_plan_catches_each_violation() -> None:
     plan = solve_tiny()
     case, eligible, spec = plan.case, plan.eligibility.eligible, plan.spec.spec
     good = list(plan.allocations)
-    assert check_plan(case, eligible, spec, good) == []
+    assert check_plan(case, eligible, spec.policies, good) == []
     first = good[0]
     over_budget = [*good, Allocation(first.project, first.fund, 0)]
-    assert any("not a positive" in v for v in check_plan(case, eligible, spec, over_budget))
+    assert any(
+        "not a positive" in v for v in check_plan(case, eligible, spec.policies, over_budget)
+    )
     part = [
         Allocation(a.project, a.fund, a.amount - 1) if i == 0 else a for i, a in enumerate(good)
     ]
-    assert any("part-funded" in v for v in check_plan(case, eligible, spec, part))
+    assert any("part-funded" in v for v in check_plan(case, eligible, spec.policies, part))
     ineligible = [*good, Allocation(7, 0, 1)]  # F1 -> P08 (V4 is not poor)
-    assert any("not eligible" in v for v in check_plan(case, eligible, spec, ineligible))
+    assert any("not eligible" in v for v in check_plan(case, eligible, spec.policies, ineligible))
     budget = [*good, Allocation(6, 1, 150_000)]  # F2 -> P07 would exceed F2's budget
-    assert any("budget" in v for v in check_plan(case, eligible, spec, budget))
+    assert any("budget" in v for v in check_plan(case, eligible, spec.policies, budget))
     too_much = [*good, Allocation(11, 0, 1)]  # P12 already fully funded
-    assert any("more than its cost" in v for v in check_plan(case, eligible, spec, too_much))
+    assert any(
+        "more than its cost" in v for v in check_plan(case, eligible, spec.policies, too_much)
+    )
     small = [*good, Allocation(3, 0, 10)]  # P04 gets 10 yuan, below the 25% minimum share
-    assert any("minimum share" in v for v in check_plan(case, eligible, spec, small))
+    assert any("minimum share" in v for v in check_plan(case, eligible, spec.policies, small))
     no_floor = [a for a in good if case.projects[a.project].village_id != "V5"]
-    assert any("floor" in v for v in check_plan(case, eligible, spec, no_floor))
+    assert any("floor" in v for v in check_plan(case, eligible, spec.policies, no_floor))
 
 
 def test_per_pair_formulation_reaches_the_same_optimum(tmp_path: Path) -> None:
@@ -173,7 +180,7 @@ def test_per_pair_formulation_reaches_the_same_optimum(tmp_path: Path) -> None:
 
 
 def test_plan_does_not_depend_on_solver_seed_or_threads(tmp_path: Path) -> None:
-    from allocator.generate import SIZES, generate_case, write_case
+    from allocator.app.generate import SIZES, generate_case, write_case
 
     case_dir = write_case(generate_case(SIZES["tiny"], seed=11), tmp_path / "case")
     plans = []

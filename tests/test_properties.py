@@ -16,17 +16,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from allocator import allocate, rule_schema
-from allocator.case import Case
-from allocator.check import check_plan
+from allocator.audit.check import check_plan
+from allocator.audit.verify import verify_plan
 from allocator.errors import InfeasibleError
-from allocator.output import csv_text
-from allocator.report import allocation_rows
+from allocator.io.case import Case
+from allocator.io.yamlsafe import parse_yaml_text
+from allocator.report.output import csv_text
+from allocator.report.tables import allocation_rows
 from allocator.rules.ruleset import load_ruleset
 from allocator.schemas import CaseMeta, Fund, Need, Project, Score, Village
 from allocator.spec import LoadedSpec, ModelSpec
 from allocator.status import SolveStatus
-from allocator.verify import verify_plan
-from allocator.yamlsafe import parse_yaml_text
 from tests.conftest import BASELINE
 
 CATEGORIES = ["drinking_water", "road", "industry", "safe_housing", "relocation"]

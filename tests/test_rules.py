@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from allocator.case import load_case
 from allocator.errors import RuleError
+from allocator.io.case import load_case
 from allocator.rules.eligibility import evaluate_eligibility
 from allocator.rules.ruleset import load_ruleset, rule_schema
 from tests.conftest import BASELINE, TINY, VARIANT

@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from allocator.cli import app
-from allocator.ruletests import discover, run_file
+from allocator.rules.ruletests import discover, run_file
 from tests.conftest import ROOT
 
 runner = CliRunner()

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from allocator.app.generate import SIZES, generate_case, write_case
 from allocator.cli import app
-from allocator.generate import SIZES, generate_case, write_case
 
 runner = CliRunner()
 

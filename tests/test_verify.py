@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator import load_case, load_ruleset, load_spec, rule_schema
+from allocator.audit.verify import verify_plan
 from allocator.cli import app
 from allocator.rules.eligibility import evaluate_eligibility
-from allocator.verify import scalar_eligibility, verify_plan
+from allocator.rules.scalar import scalar_eligibility
 from tests.conftest import BASELINE, DEFAULT_SPEC, TINY, VARIANT, read_csv, write_csv
 
 runner = CliRunner()
@@ -136,7 +137,7 @@ def test_cap_violation(plan_dir: Path, tmp_path: Path) -> None:
 def test_scalar_and_vectorized_eligibility_agree_on_generated_cases(
     rules: Path, tmp_path: Path
 ) -> None:
-    from allocator.generate import SIZES, generate_case, write_case
+    from allocator.app.generate import SIZES, generate_case, write_case
 
     for seed in range(3):
         case = load_case(write_case(generate_case(SIZES["county"], seed), tmp_path / str(seed)))

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from allocator.errors import InputError
-from allocator.yamlsafe import parse_yaml_text
+from allocator.io.yamlsafe import parse_yaml_text
 
 P = Path("x.yaml")
 

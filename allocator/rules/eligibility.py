@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
-from allocator.case import Case
+from allocator.io.case import Case
 from allocator.rules.language import AttrType, Type
 from allocator.rules.ruleset import EARMARK, RuleSet, rule_schema
 from allocator.rules.vector import Column, Env, evaluate

@@ -35,11 +35,11 @@ from pydantic import (
     field_validator,
 )
 
-from allocator.case import validation_error_to_input_error
 from allocator.errors import Location, RuleError
+from allocator.io.case import validation_error_to_input_error
+from allocator.io.yamlsafe import LocatedYaml, load_yaml
 from allocator.rules.language import AttrType, Node, Schema, Type, make_locator, parse_expression
 from allocator.schemas import CaseMeta, Fund, Project, Village, field_base_type
-from allocator.yamlsafe import LocatedYaml, load_yaml
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
 MAX_EXTENDS_DEPTH = 10

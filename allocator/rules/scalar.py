@@ -8,8 +8,12 @@ plan does not depend on the numpy compiler.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
+import numpy as np
+import numpy.typing as npt
+
+from allocator.io.case import Case
 from allocator.rules.language import (
     Attr,
     Binary,
@@ -21,6 +25,8 @@ from allocator.rules.language import (
     Node,
     Unary,
 )
+from allocator.rules.ruleset import EARMARK, RuleSet
+from allocator.schemas import Fund, Project, Village
 
 Value = int | float | bool | str | None
 Row = Mapping[tuple[str, str], Value]  # (entity, attribute) -> value; None = empty
@@ -89,3 +95,62 @@ def evaluate_row(node: Node, row: Row) -> Value:
             return math.nan  # numpy's minimum/maximum propagate NaN
         return min(numbers) if node.func == "min" else max(numbers)
     raise TypeError(f"unknown node {type(node).__name__}")
+
+
+def _attributes(
+    prefix: str, item: Fund | Project | Village
+) -> Iterator[tuple[tuple[str, str], Value]]:
+    for name in type(item).model_fields:
+        if name in ("extra", "categories"):
+            continue
+        yield (prefix, name), getattr(item, name)
+    for name, value in item.extra.items():
+        yield (prefix, name), value
+
+
+def pair_row(case: Case, fund: int, project: int) -> Row:
+    """Every attribute a rule can read for one (fund, project) pair, as plain values."""
+    f, p = case.funds[fund], case.projects[project]
+    village = case.villages[case.village_index()[p.village_id]]
+    return {
+        **dict(_attributes("fund", f)),
+        **dict(_attributes("project", p)),
+        **dict(_attributes("village", village)),
+        ("case", "year"): case.meta.year,
+        ("case", "name"): case.meta.name,
+    }
+
+
+def scalar_eligibility(case: Case, ruleset: RuleSet) -> npt.NDArray[np.bool_]:
+    """(funds x projects) eligibility by the scalar evaluator, one pair at a time."""
+    villages = {v.village_id: v for v in case.villages}
+    eligible = np.zeros((len(case.funds), len(case.projects)), dtype=bool)
+    fund_rows = [dict(_attributes("fund", f)) for f in case.funds]
+    for p, project in enumerate(case.projects):
+        base: dict[tuple[str, str], Value] = dict(_attributes("project", project))
+        base.update(_attributes("village", villages[project.village_id]))
+        base[("case", "year")] = case.meta.year
+        base[("case", "name")] = case.meta.name
+        for f, fund in enumerate(case.funds):
+            if project.category not in fund.categories:
+                continue
+            row: Row = {**base, **fund_rows[f]}
+            eligible[f, p] = all(
+                (rule.when is not None and not evaluate_row(rule.when, row))
+                or bool(evaluate_row(rule.require, row))
+                for rule in ruleset.rules
+            )
+    return eligible
+
+
+def excluding_check(case: Case, ruleset: RuleSet, fund: int, project: int) -> str | None:
+    """The first check (EARMARK or a rule id) that excludes a pair, by the scalar evaluator."""
+    if case.projects[project].category not in case.funds[fund].categories:
+        return EARMARK
+    row = pair_row(case, fund, project)
+    for rule in ruleset.rules:
+        if (rule.when is None or evaluate_row(rule.when, row)) and not evaluate_row(
+            rule.require, row
+        ):
+            return rule.id
+    return None

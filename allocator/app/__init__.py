@@ -1,0 +1,1 @@
+"""One-call entry points: run, batch runs, what-if comparison, case generation."""

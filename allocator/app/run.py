@@ -1,0 +1,110 @@
+"""One-call entry points used by the CLI and by tools embedding allocator."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
+from allocator.audit.prechecks import domain_prechecks
+from allocator.errors import InfeasibleError
+from allocator.io.case import Case, load_case
+from allocator.plan import Plan, Progress
+from allocator.report.output import plan_files, prepare_target, timings_text, write_files
+from allocator.report.tables import Report, build_report
+from allocator.rules.eligibility import Eligibility, evaluate_eligibility
+from allocator.rules.ruleset import RuleSet, load_ruleset, rule_schema
+from allocator.spec import LoadedSpec, check_spec_against_case, load_spec
+from allocator.valuation import project_values, value_warnings
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A case with the rule set and model spec to apply to it."""
+
+    case: Case
+    ruleset: RuleSet
+    spec: LoadedSpec
+    load_seconds: float
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A written plan: the plan, its report and the folder it was written to."""
+
+    plan: Plan
+    report: Report
+    out: Path
+
+
+def load_inputs(
+    case_dir: Path | str, rules: Path | str | None = None, model: Path | str | None = None
+) -> Inputs:
+    """Load and validate a case, a rule set (default: baseline) and a model spec (default)."""
+    started = time.perf_counter()
+    case = load_case(case_dir)
+    rules_path = Path(rules) if rules else default_path(DEFAULT_RULES, "rule set", "--rules")
+    model_path = Path(model) if model else default_path(DEFAULT_MODEL, "model spec", "--model")
+    ruleset = load_ruleset(rules_path, rule_schema(case.meta))
+    spec = load_spec(model_path)
+    check_spec_against_case(spec, case.meta.category_vocabulary())
+    return Inputs(case, ruleset, spec, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``allocator check`` found: eligibility, and warnings for people."""
+
+    eligibility: Eligibility
+    warnings: list[str]
+
+
+def check_inputs(inputs: Inputs) -> CheckResult:
+    """Validate without solving: evaluate eligibility and run the cheap policy pre-checks.
+
+    Raises :class:`InfeasibleError` naming the policies arithmetic proves impossible.
+    """
+    eligibility = evaluate_eligibility(inputs.case, inputs.ruleset)
+    conflicts = domain_prechecks(inputs.case, eligibility.eligible, inputs.spec.spec.policies)
+    if conflicts:
+        raise InfeasibleError(
+            f"the policies of the model spec cannot all hold ({len(conflicts)} conflict(s))",
+            [str(c) for c in conflicts],
+        )
+    values = project_values(inputs.case, inputs.spec.spec.objective)
+    return CheckResult(eligibility, value_warnings(inputs.case, values))
+
+
+def run(
+    case_dir: Path | str,
+    out: Path | str,
+    *,
+    rules: Path | str | None = None,
+    model: Path | str | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    relax: bool = False,
+) -> RunResult:
+    """Load, allocate, check and write a plan to ``out`` (atomically).
+
+    With ``relax``, policies that cannot all hold give the best plan violating
+    the fewest of them (listed in the plan and summary.json) instead of an error.
+    """
+    out = Path(out)
+    prepare_target(out)  # refuse a bad output folder before any solving
+    tell = progress or (lambda _: None)
+    tell(Progress("load"))
+    from allocator.optimize.pipeline import allocate  # the solver stack, only when solving
+
+    inputs = load_inputs(case_dir, rules, model)
+    plan = allocate(inputs.case, inputs.ruleset, inputs.spec, progress=progress, relax=relax)
+    plan.timings = {"load": inputs.load_seconds, **plan.timings}
+    tell(Progress("write"))
+    started = time.perf_counter()
+    report = build_report(plan)
+    files = plan_files(plan, report)
+    plan.timings["write"] = time.perf_counter() - started  # composing; the rename is instant
+    files["timings.json"] = timings_text(plan.timings)
+    write_files(files, out)
+    return RunResult(plan, report, out)

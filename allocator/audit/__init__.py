@@ -1,0 +1,1 @@
+"""Independent checks: policy pre-checks, the integer plan check, verify."""

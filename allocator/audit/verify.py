@@ -1,0 +1,113 @@
+"""Independent verification of a plan written by any tool (or edited by hand).
+
+Nothing here uses the vectorized rule compiler or the solver: eligibility is
+re-evaluated pair by pair with the scalar evaluator, and every amount is
+re-added in integer arithmetic by ``check.check_plan``. Every violation is
+reported, each with the allocations.csv row it comes from where there is one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from allocator.audit.check import check_plan
+from allocator.errors import InputError, Location
+from allocator.io.case import Case
+from allocator.io.runfolder import RunFolder
+from allocator.ledger import Allocation
+from allocator.rules.ruleset import RuleSet
+from allocator.rules.scalar import excluding_check, scalar_eligibility
+from allocator.spec import ModelSpec
+
+COLUMNS = ("project_id", "village_id", "fund_id", "amount")
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of verifying a plan: every violation found (empty = valid)."""
+
+    violations: list[str]
+    rows: int
+    allocated: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def read_allocations(run: RunFolder, case: Case) -> tuple[list[Allocation], list[int], list[str]]:
+    """Parse allocations.csv leniently enough to report every bad row, not just the first."""
+    path = run.path("allocations.csv")
+    header, table = run.rows("allocations.csv", case.meta.encoding)
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
+            Location(path, 1),
+        )
+    at = {name: header.index(name) for name in COLUMNS}
+    projects, funds = case.project_index(), case.fund_index()
+    allocations: list[Allocation] = []
+    rows: list[int] = []
+    problems: list[str] = []
+    for row, cells in table:
+        if len(cells) < len(header):
+            problems.append(f"row {row}: has {len(cells)} cells, expected {len(header)}")
+            continue
+        pid, vid, fid, raw = (cells[at[c]] for c in COLUMNS)
+        bad = False
+        if pid not in projects:
+            problems.append(f"row {row}: unknown project_id '{pid}'")
+            bad = True
+        elif case.projects[projects[pid]].village_id != vid:
+            problems.append(
+                f"row {row}: project {pid} is in village "
+                f"{case.projects[projects[pid]].village_id}, not '{vid}'"
+            )
+        if fid not in funds:
+            problems.append(f"row {row}: unknown fund_id '{fid}'")
+            bad = True
+        if not raw.lstrip("-").isdigit():
+            problems.append(f"row {row}: amount '{raw}' is not a whole number of yuan")
+            bad = True
+        elif int(raw) <= 0:
+            problems.append(f"row {row}: amount {raw} is not positive")
+            bad = True
+        if not bad:
+            allocations.append(Allocation(projects[pid], funds[fid], int(raw)))
+            rows.append(row)
+    return allocations, rows, problems
+
+
+def verify_plan(
+    case: Case, ruleset: RuleSet, spec: ModelSpec, plan: Path | RunFolder
+) -> Verification:
+    """Every violation of a plan folder's allocations.csv against the case, rule set and spec.
+
+    ``plan`` is the folder (for compatibility, a path to its allocations.csv works too).
+    """
+    if isinstance(plan, Path) and plan.name == "allocations.csv" and not plan.is_dir():
+        plan = plan.parent
+    run = plan if isinstance(plan, RunFolder) else RunFolder(plan)
+    allocations, rows, problems = read_allocations(run, case)
+    eligible = scalar_eligibility(case, ruleset)
+    seen: dict[tuple[int, int], int] = {}
+    for a, row in zip(allocations, rows, strict=True):
+        project, fund = case.projects[a.project], case.funds[a.fund]
+        if (a.fund, a.project) in seen:
+            problems.append(
+                f"row {row}: {fund.fund_id} -> {project.project_id} repeats row "
+                f"{seen[(a.fund, a.project)]}"
+            )
+        seen[(a.fund, a.project)] = row
+        if not eligible[a.fund, a.project]:
+            check = excluding_check(case, ruleset, a.fund, a.project)
+            problems.append(
+                f"row {row}: {fund.fund_id} may not pay for {project.project_id} "
+                f"(excluded by {check})"
+            )
+    # Aggregate checks (budgets, costs, indivisibility, shares, floors, caps, must-fund);
+    # eligibility was reported above, row by row.
+    problems += check_plan(case, eligible, spec.policies, allocations, eligibility=False)
+    return Verification(problems, len(rows), sum(a.amount for a in allocations))

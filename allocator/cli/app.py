@@ -1,0 +1,554 @@
+"""The ``allocator`` command line: the only package that prints or exits.
+
+Imports are lazy: ``allocator --help``, ``check``, ``verify``, ``explain`` and
+``test`` never load the solver stack (Pyomo, SciPy, highspy).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from allocator.errors import AllocatorError, InfeasibleError, InputError, PlanCheckError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from allocator.app.run import RunResult
+    from allocator.plan import Progress
+
+app = typer.Typer(
+    name="allocator",
+    help="Split integrated public funds across villages and projects: rules, optimization, "
+    "exact and explained plans.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@cache
+def out_console() -> Console:
+    from rich.console import Console
+
+    # Piped output (files, CI logs) gets a wide fixed width instead of rich's 80 columns.
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+
+
+@cache
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _json_text(data: Any) -> str:
+    from allocator.report.output import json_text
+
+    return json_text(data)
+
+
+CaseArg = Annotated[
+    Path, typer.Argument(help="Case folder (case.yaml and CSV tables).", show_default=False)
+]
+RulesOpt = Annotated[
+    Path | None, typer.Option("--rules", help="Rule set file [default: rules/baseline.yaml].")
+]
+ModelOpt = Annotated[
+    Path | None, typer.Option("--model", help="Model spec file [default: models/default.yaml].")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
+
+PHASES = {
+    "load": "loading the case, rules and model spec",
+    "rules": "evaluating eligibility rules",
+    "build": "building the model",
+    "start": "finding a starting plan (greedy and LP-guided)",
+    "margin": "solving the projects at the margin",
+    "solve": "solving with HiGHS",
+    "round": "rounding to whole yuan and checking",
+    "write": "writing outputs",
+}
+
+
+def _say_error(text: str) -> None:
+    # Plain text, never wrapped: error lines are read by people and grepped by scripts.
+    typer.echo(text, err=True)
+
+
+@contextmanager
+def failures(debug: bool) -> Iterator[None]:
+    """The one error handler of every command: a message, an exit code, no traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except (AllocatorError, KeyboardInterrupt, Exception) as exc:
+        _fail(exc, debug)
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    if debug:
+        _say_error(traceback.format_exc())
+    if isinstance(exc, KeyboardInterrupt):
+        _say_error("interrupted: nothing was written")
+        raise typer.Exit(130)
+    if isinstance(exc, AllocatorError):
+        _say_error(f"error: {exc}")
+        if isinstance(exc, PlanCheckError):
+            for violation in exc.violations[:20]:
+                _say_error(f"  - {violation}")
+        if isinstance(exc, InfeasibleError) and exc.conflicts:
+            for conflict in exc.conflicts:
+                _say_error(f"  - {conflict}")
+        raise typer.Exit(exc.exit_code)
+    _say_error(
+        f"internal error: {type(exc).__name__}: {exc} "
+        "(please report it; rerun with --debug for details)"
+    )
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[Progress], None]]:
+    if quiet or not err_console().is_terminal:
+        yield lambda _: None
+        return
+    from rich.status import Status
+
+    started = time.perf_counter()
+    with Status("starting", console=err_console()) as status:
+
+        def update(event: Progress) -> None:
+            elapsed = time.perf_counter() - started
+            text = f"{PHASES.get(event.phase, event.phase)}  [{elapsed:5.1f} s]"
+            if event.incumbent is not None:
+                gap = f"{event.gap:.2%}" if event.gap is not None else "-"
+                bound = f"{event.bound:,.1f}" if event.bound is not None else "-"
+                text += f"  incumbent {event.incumbent:,.1f}  bound {bound}  gap {gap}"
+            status.update(text)
+
+        yield update
+
+
+#: what a person must know about a plan of each status other than optimal
+STATUS_NOTES = {
+    "time_limit": "The time limit was reached: this is the best plan found, not a proven optimum.",
+    "heuristic": "This plan was made by the factor method (a rule of thumb), not optimized: "
+    "it has no bound and no gap.",
+}
+
+
+def _yuan(n: int) -> str:
+    return f"{n:,}"
+
+
+def _summary_tables(result: RunResult) -> None:
+    from rich.table import Table
+
+    plan, report, out = result.plan, result.report, result.out
+    summary = report.summary
+    totals = summary["totals"]
+    status = summary["status"]
+    style = "green" if status == "optimal" else "yellow"
+    gap = summary["gap"]
+    bound = summary["bound"]
+    out_console().print(
+        f"[bold]{plan.case.meta.name}[/bold] ({plan.case.meta.year}): status "
+        f"[{style}]{status}[/{style}], value {summary['objective']:,.1f}, bound "
+        f"{'-' if bound is None else f'{bound:,.1f}'}, gap "
+        f"{'-' if gap is None else f'{gap:.4%}'}"
+    )
+    if plan.violated:
+        out_console().print(
+            f"[bold red]RELAXED PLAN: it violates {len(plan.violated)} policy "
+            "instance(s) of the model spec (--relax):[/bold red]"
+        )
+        for conflict in plan.violated:
+            out_console().print(f"  [red]- {conflict}[/red]", markup=True, highlight=False)
+    note = STATUS_NOTES.get(status)
+    if note:
+        out_console().print(f"[yellow]{note}[/yellow]")
+    for warning in plan.warnings:
+        out_console().print(f"[yellow]warning: {warning}[/yellow]")
+    funds = Table(title="Budget used per fund", show_lines=False)
+    for column, justify in (
+        ("fund", "left"),
+        ("kind", "left"),
+        ("budget", "right"),
+        ("allocated", "right"),
+        ("unused", "right"),
+        ("used", "right"),
+    ):
+        funds.add_column(column, justify=justify)  # type: ignore[arg-type]
+    used = plan.fund_totals()
+    for f, fund in enumerate(plan.case.funds):
+        allocated = used.get(f, 0)
+        share = allocated / fund.budget if fund.budget else 0.0
+        funds.add_row(
+            fund.fund_id,
+            fund.kind,
+            _yuan(fund.budget),
+            _yuan(allocated),
+            _yuan(fund.budget - allocated),
+            f"{share:.1%}",
+        )
+    funds.add_row(
+        "total",
+        "",
+        _yuan(totals["budget"]),
+        _yuan(totals["allocated"]),
+        _yuan(totals["unused"]),
+        f"{totals['allocated'] / totals['budget']:.1%}" if totals["budget"] else "-",
+        style="bold",
+    )
+    out_console().print(funds)
+    case = summary["case"]
+    out_console().print(
+        f"Projects funded: {totals['projects_funded']} fully, {totals['projects_partial']} "
+        f"partly, {totals['projects_unfunded']} not, {totals['projects_not_eligible']} with no "
+        f"eligible fund (of {case['projects']}). Villages reached: "
+        f"{totals['villages_funded']} of {case['villages']}. Poor households reached: "
+        f"{_yuan(totals['poor_households_reached'])}."
+    )
+    unmet = sorted(report.unmet, key=lambda u: (u.covered - u.households, u.village_id, u.need))
+    if unmet:
+        table = Table(title=f"Top unmet needs ({len(unmet)} in all)")
+        for column in ("village", "need", "households", "reason"):
+            table.add_column(column, justify="right" if column == "households" else "left")
+        for u in unmet[:10]:
+            table.add_row(u.village_id, u.need, _yuan(u.households - u.covered), u.reason)
+        out_console().print(table)
+    out_console().print(
+        f"Plan written to {out}/ (allocations.csv, funds.csv, projects.csv, "
+        "villages.csv, unmet_needs.csv, summary.json, timings.json)"
+    )
+
+
+@app.command("run")
+def run_command(
+    case_dirs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Case folder (case.yaml and CSV tables); several for independent cases "
+            "(e.g. counties), each written to OUT/<case name>.",
+            show_default=False,
+        ),
+    ],
+    rules: RulesOpt = None,
+    model: ModelOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output folder [default: out/<case folder name>; with several cases, "
+            "the parent folder, default out/].",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, max=64, help="Cases solved at once (several cases)."),
+    ] = 1,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only errors and the output folder.")
+    ] = False,
+    relax: Annotated[
+        bool,
+        typer.Option(
+            "--relax",
+            help="If the policies cannot all hold, write the best plan that violates "
+            "the fewest of them (clearly labelled) instead of exiting 3.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json instead of tables.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
+    3 infeasible, 4 solver failure)."""
+    if len(case_dirs) > 1:
+        _run_many(case_dirs, rules, model, out or Path("out"), jobs, relax, debug)
+        return
+    from allocator.app.run import run
+
+    case_dir = case_dirs[0]
+    target = out if out is not None else Path("out") / case_dir.resolve().name
+    with failures(debug), _progress(quiet or as_json) as progress:
+        result = run(case_dir, target, rules=rules, model=model, progress=progress, relax=relax)
+    if as_json:
+        sys.stdout.write(_json_text(result.report.summary))
+    elif quiet:
+        label = "relaxed " if result.plan.violated else ""
+        out_console().print(f"{label}{result.plan.status.value}: plan written to {target}/")
+    else:
+        _summary_tables(result)
+
+
+def _run_many(
+    case_dirs: list[Path],
+    rules: Path | None,
+    model: Path | None,
+    out: Path,
+    jobs: int,
+    relax: bool,
+    debug: bool,
+) -> None:
+    from rich.table import Table
+
+    from allocator.app.batch import run_many
+    from allocator.plan import Progress
+
+    with failures(debug), _progress(False) as progress:
+        outcomes = run_many(
+            case_dirs,
+            out,
+            rules=rules,
+            model=model,
+            relax=relax,
+            jobs=jobs,
+            on_done=lambda o: progress(Progress(f"{o.case.name} done")),
+        )
+    table = Table(title=f"{len(outcomes)} cases, {jobs} at a time")
+    for column in ("case", "status", "allocated", "seconds", "output"):
+        table.add_column(column, justify="right" if column in ("allocated", "seconds") else "left")
+    for o in outcomes:
+        table.add_row(
+            o.case.name,
+            o.status if o.exit_code == 0 else f"error: {o.status}",
+            f"{o.allocated:,}",
+            f"{o.seconds:.1f}",
+            str(o.out) if o.exit_code == 0 else "-",
+        )
+    out_console().print(table)
+    worst = max(o.exit_code for o in outcomes)
+    if worst:
+        raise typer.Exit(worst)
+
+
+@app.command("check")
+def check_command(
+    case_dir: CaseArg, rules: RulesOpt = None, model: ModelOpt = None, debug: DebugOpt = False
+) -> None:
+    """Validate a case, rule set and model spec without solving (exit 0 valid, 2 invalid,
+    3 a policy is impossible)."""
+    from allocator.app.run import check_inputs, load_inputs
+
+    with failures(debug):
+        inputs = load_inputs(case_dir, rules, model)
+        checked = check_inputs(inputs)
+    eligibility = checked.eligibility
+    case = inputs.case
+    fundable = int(eligibility.eligible.any(axis=0).sum())
+    out_console().print(
+        f"{case.folder}: valid. {len(case.villages)} villages, {len(case.projects)} projects, "
+        f"{len(case.funds)} funds, {len(case.needs)} needs; rule set '{inputs.ruleset.id}' "
+        f"({len(inputs.ruleset.rules)} rules), model spec '{inputs.spec.spec.spec}'."
+    )
+    out_console().print(
+        f"Eligible (fund, project) pairs: {int(eligibility.eligible.sum()):,} of "
+        f"{eligibility.eligible.size:,}; projects with at least one eligible fund: "
+        f"{fundable:,} of {len(case.projects):,}."
+    )
+    for warning in checked.warnings:
+        out_console().print(f"warning: {warning}")
+
+
+@app.command("compare")
+def compare_command(
+    case_dir: CaseArg,
+    scenario: Annotated[
+        list[str],
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="NAME=RULES[,MODEL], two or more; the first is the baseline "
+            "(empty paths mean the defaults).",
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: out/<case>-compare].")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=64, help="Scenarios solved at once.")
+    ] = 1,
+    debug: DebugOpt = False,
+) -> None:
+    """Run scenarios (rule set, model spec) on one case and compare them with the first."""
+    from rich.table import Table
+
+    from allocator.app.compare import compare, parse_scenario
+    from allocator.plan import Progress
+
+    target = out if out is not None else Path("out") / f"{case_dir.resolve().name}-compare"
+    with failures(debug):
+        scenarios = [parse_scenario(s) for s in scenario]
+        with _progress(False) as progress:
+            overview = compare(
+                case_dir,
+                scenarios,
+                target,
+                jobs,
+                on_done=lambda name: progress(Progress(f"{name} solved")),
+            )
+    table = Table(title=f"What-if: {overview['case']} (baseline {overview['baseline']})")
+    for column in (
+        "scenario",
+        "status",
+        "value",
+        "poor households",
+        "funded",
+        "gained",
+        "lost",
+        "moved (villages)",
+        "moved (funds)",
+        "inputs changed",
+    ):
+        table.add_column(column, justify="left" if column in ("scenario", "status") else "right")
+    for o in overview["scenarios"]:
+        moved = o["money_moved"]
+        table.add_row(
+            o["scenario"],
+            o["status"],
+            f"{o['objective']:,.1f}",
+            f"{o['poor_households_reached']:,}",
+            str(o["projects_funded"]),
+            str(o["projects_gained"]),
+            str(o["projects_lost"]),
+            f"{moved.get('village', 0):,}",
+            f"{moved.get('fund', 0):,}",
+            str(o["rules_changed"] + o["spec_parameters_changed"]),
+        )
+    out_console().print(table)
+    out_console().print(
+        f"Comparison written to {target}/ (report.md, compare_*.csv, "
+        "comparison.json, scenarios/<name>/)"
+    )
+
+
+@app.command("explain")
+def explain_command(
+    case_dir: CaseArg,
+    plan_dir: Annotated[Path, typer.Argument(help="The run's output folder.", show_default=False)],
+    project: Annotated[str | None, typer.Option("--project", help="Explain a project.")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="Explain a village.")] = None,
+    fund: Annotated[str | None, typer.Option("--fund", help="Explain a fund.")] = None,
+    rules: RulesOpt = None,
+    model: ModelOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Why a project, village or fund got what it got in a finished run (no re-solve)."""
+    from allocator.app.run import load_inputs
+    from allocator.report.explain import explain_fund, explain_project, explain_village, load_run
+
+    with failures(debug):
+        chosen = [x for x in (project, village, fund) if x is not None]
+        if len(chosen) != 1:
+            raise InputError("give exactly one of --project, --village or --fund")
+        inputs = load_inputs(case_dir, rules, model)
+        folder = load_run(plan_dir, inputs.case, inputs.ruleset, inputs.spec)
+        if project is not None:
+            explanation = explain_project(inputs.case, inputs.ruleset, folder, project)
+        elif village is not None:
+            explanation = explain_village(inputs.case, inputs.ruleset, folder, village)
+        else:
+            explanation = explain_fund(inputs.case, inputs.ruleset, folder, str(fund))
+    if as_json:
+        sys.stdout.write(_json_text(explanation.data))
+    else:
+        for line in explanation.lines:
+            typer.echo(line)
+
+
+@app.command("verify")
+def verify_command(
+    case_dir: CaseArg,
+    plan_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder with allocations.csv (from any tool, or edited by hand).",
+            show_default=False,
+        ),
+    ],
+    rules: RulesOpt = None,
+    model: ModelOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Re-check a plan against the case, rules and spec, independently of the optimizer
+    (exit 0 valid, 1 violations found, 2 invalid input)."""
+    from allocator.app.run import load_inputs
+    from allocator.audit.verify import verify_plan
+
+    with failures(debug):
+        inputs = load_inputs(case_dir, rules, model)
+        outcome = verify_plan(inputs.case, inputs.ruleset, inputs.spec.spec, plan_dir)
+    if outcome.ok:
+        out_console().print(
+            f"valid: {outcome.rows} allocation rows, {outcome.allocated:,} yuan; "
+            "every budget, earmark, rule, project and policy holds."
+        )
+        return
+    _say_error(f"{len(outcome.violations)} violation(s) in {plan_dir / 'allocations.csv'}:")
+    for violation in outcome.violations:
+        _say_error(f"  - {violation}")
+    raise typer.Exit(1)
+
+
+@app.command("test")
+def test_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Test files (*.test.yaml) or folders to search [default: rules/]."),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run rule-set tests written as data (exit 0 all pass, 1 a test failed, 2 invalid)."""
+    from allocator.app.defaults import PROJECT_ROOT
+    from allocator.rules.ruletests import discover, run_file
+
+    with failures(debug):
+        files = discover(paths or [PROJECT_ROOT / "rules"])
+        if not files:
+            raise InputError("no rule-set tests (*.test.yaml) found")
+        outcomes = [o for f in files for o in run_file(f)]
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in failed:
+        _say_error(f"FAILED {outcome.file}: {outcome.message}")
+    typer.echo(
+        f"{len(outcomes) - len(failed)} passed, {len(failed)} failed "
+        f"({len(files)} rule-set test file(s))"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Argument(help="Folder to write the generated case into.")],
+    size: Annotated[str, typer.Option("--size", help="county, city or province.")] = "county",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same case).")] = 1,
+    debug: DebugOpt = False,
+) -> None:
+    """Generate a realistic synthetic case (seeded, documented in docs/generator.md)."""
+    from allocator.app.generate import SIZES, generate_case, write_case
+
+    with failures(debug):
+        if size not in SIZES:
+            raise InputError(f"unknown size '{size}' (choose {', '.join(SIZES)})")
+        case_files = generate_case(SIZES[size], seed)
+        write_case(case_files, out)
+    out_console().print(f"Generated a {size} case (seed {seed}) in {out}/")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

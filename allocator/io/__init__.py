@@ -1,0 +1,1 @@
+"""Reading inputs: files, strict YAML, CSV tables, the case folder."""

@@ -1,0 +1,257 @@
+"""Loading a case folder (``case.yaml`` + CSV tables) and cross-checking it.
+
+Rows are sorted by id after loading, so the order of rows in the files never
+changes the plan.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from allocator.errors import InputError, Location
+from allocator.io.csvtable import read_table
+from allocator.io.files import read_bytes
+from allocator.io.yamlsafe import LocatedYaml, parse_yaml_text
+from allocator.schemas import CaseMeta, Fund, Need, Project, Score, Village
+
+CASE_FILE = "case.yaml"
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case: entities sorted by id, with where each row came from."""
+
+    folder: Path
+    meta: CaseMeta
+    villages: tuple[Village, ...]
+    needs: tuple[Need, ...]
+    projects: tuple[Project, ...]
+    funds: tuple[Fund, ...]
+    scores: tuple[Score, ...]
+    file_hashes: dict[str, str] = field(default_factory=dict)
+
+    def village_index(self) -> dict[str, int]:
+        return {v.village_id: i for i, v in enumerate(self.villages)}
+
+    def fund_index(self) -> dict[str, int]:
+        return {f.fund_id: i for i, f in enumerate(self.funds)}
+
+    def project_index(self) -> dict[str, int]:
+        return {p.project_id: i for i, p in enumerate(self.projects)}
+
+
+def validation_error_to_input_error(exc: ValidationError, doc: LocatedYaml) -> InputError:
+    """Map a pydantic error on YAML data to a message at the offending line:column."""
+    first = exc.errors()[0]
+    loc = tuple(first["loc"])
+    where = ".".join(str(p) for p in loc) or "(document)"
+    if first["type"] == "extra_forbidden":
+        return InputError(f"unknown key '{loc[-1]}'", doc.key_location(loc))
+    if first["type"] == "missing":
+        return InputError(f"missing key '{where}'", doc.location(loc[:-1]))
+    found = first.get("input")
+    return InputError(f"'{where}': {first['msg']}; found {found!r}", doc.location(loc))
+
+
+def load_meta(folder: Path) -> tuple[CaseMeta, bytes]:
+    path = folder / CASE_FILE
+    raw = read_bytes(path)
+    text = raw.decode("utf-8-sig", errors="strict") if _is_utf8(raw) else None
+    if text is None:
+        raise InputError("case.yaml is not valid UTF-8 (re-save it as UTF-8)", Location(path))
+    doc = parse_yaml_text(text, path)
+    if not isinstance(doc.data, dict):
+        raise InputError("case.yaml must be a mapping of keys", doc.location(()))
+    try:
+        return CaseMeta.model_validate(doc.data), raw
+    except ValidationError as exc:
+        raise validation_error_to_input_error(exc, doc) from None
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _inside(folder: Path, path: Path) -> None:
+    """Refuse a table reached through a link that leaves the case folder."""
+    if path.exists() and not path.resolve().is_relative_to(folder.resolve()):
+        raise InputError(
+            "file is a link to a place outside the case folder; copy it into the case",
+            Location(path),
+        )
+
+
+def load_case(folder: Path | str) -> Case:
+    """Load and cross-check a case folder; raise :class:`InputError` on any problem."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise InputError("case folder does not exist", Location(folder))
+    if not folder.is_dir():
+        raise InputError("expected a case folder but found a file", Location(folder))
+    meta, meta_raw = load_meta(folder)
+    hashes = {CASE_FILE: hashlib.sha256(meta_raw).hexdigest()}
+    extras = meta.extra_columns
+
+    def table(
+        name: str, model: type[Any], extra: dict[str, Any] | None, allow_empty: bool
+    ) -> list[tuple[int, Any]]:
+        path = folder / name
+        _inside(folder, path)
+        raw = read_bytes(path)
+        hashes[name] = hashlib.sha256(raw).hexdigest()
+        return read_table(
+            path,
+            model,
+            encoding=meta.encoding,
+            extra_columns=extra,
+            allow_empty=allow_empty,
+            raw=raw,
+        )
+
+    villages = table("villages.csv", Village, extras.villages, False)
+    needs = table("needs.csv", Need, None, True)
+    projects = table("projects.csv", Project, extras.projects, False)
+    funds = table("funds.csv", Fund, extras.funds, False)
+    scores = table("scores.csv", Score, None, True)
+
+    _unique(folder / "villages.csv", villages, lambda v: v.village_id, "village_id")
+    _unique(folder / "projects.csv", projects, lambda p: p.project_id, "project_id")
+    _unique(folder / "funds.csv", funds, lambda f: f.fund_id, "fund_id")
+    _unique(folder / "scores.csv", scores, lambda s: s.village_id, "village_id")
+    _unique(folder / "needs.csv", needs, lambda n: f"{n.village_id}/{n.need}", "need")
+
+    village_ids = {v.village_id for _, v in villages}
+    vocabulary = set(meta.category_vocabulary())
+    vocab_hint = (
+        "declare it under 'categories' in case.yaml"
+        if meta.categories
+        else ("add a 'categories' list to case.yaml to use your own vocabulary")
+    )
+    for row, project in projects:
+        _refers(folder / "projects.csv", row, "village_id", project.village_id, village_ids)
+        _category(
+            folder / "projects.csv", row, "category", project.category, vocabulary, vocab_hint
+        )
+        if project.poor_households > project.households:
+            raise InputError(
+                f"poor_households ({project.poor_households}) exceeds households "
+                f"({project.households})",
+                Location(folder / "projects.csv", row, None, "poor_households"),
+            )
+    for row, need in needs:
+        _refers(folder / "needs.csv", row, "village_id", need.village_id, village_ids)
+        _category(folder / "needs.csv", row, "need", need.need, vocabulary, vocab_hint)
+    for row, score in scores:
+        _refers(folder / "scores.csv", row, "village_id", score.village_id, village_ids)
+    for row, fund in funds:
+        if not fund.categories:
+            raise InputError(
+                "fund has an empty earmark: list the categories it may pay for, separated by ';'",
+                Location(folder / "funds.csv", row, None, "categories"),
+            )
+        for category in fund.categories:
+            _category(folder / "funds.csv", row, "categories", category, vocabulary, vocab_hint)
+    for row, village in villages:
+        check_village_columns(folder / "villages.csv", row, village)
+
+    return Case(
+        folder=folder,
+        meta=meta,
+        villages=tuple(sorted((v for _, v in villages), key=lambda v: v.village_id)),
+        needs=tuple(sorted((n for _, n in needs), key=lambda n: (n.village_id, n.need))),
+        projects=tuple(sorted((p for _, p in projects), key=lambda p: p.project_id)),
+        funds=tuple(sorted((f for _, f in funds), key=lambda f: f.fund_id)),
+        scores=tuple(sorted((s for _, s in scores), key=lambda s: s.village_id)),
+        file_hashes=dict(sorted(hashes.items())),
+    )
+
+
+#: how far poverty_rate may be from 100 x poor_population / population (percentage points):
+#: a rate rounded to a whole percent is fine, a rate of households or a slipped unit is not
+RATE_TOLERANCE = 0.5
+
+
+def check_village_columns(path: Path, row: int, village: Village) -> None:
+    """Columns that can be checked against each other must agree (unit slips, swapped columns)."""
+
+    def refuse(column: str, message: str) -> None:
+        raise InputError(message, Location(path, row, None, column))
+
+    if village.poor_households > village.households:
+        refuse(
+            "poor_households",
+            f"poor_households ({village.poor_households}) exceeds households "
+            f"({village.households})",
+        )
+    if village.households > village.population:
+        refuse(
+            "households",
+            f"households ({village.households}) exceeds population ({village.population})",
+        )
+    if village.poor_population > village.population:
+        refuse(
+            "poor_population",
+            f"poor_population ({village.poor_population}) exceeds population "
+            f"({village.population})",
+        )
+    if village.poor_population < village.poor_households:
+        refuse(
+            "poor_population",
+            f"poor_population ({village.poor_population}) is below poor_households "
+            f"({village.poor_households}): every poor household has at least one member",
+        )
+    expected = 100 * village.poor_population / village.population if village.population else 0.0
+    if abs(village.poverty_rate - expected) > RATE_TOLERANCE + 1e-9:
+        refuse(
+            "poverty_rate",
+            f"poverty_rate {village.poverty_rate:g} disagrees with 100 x poor_population / "
+            f"population = 100 x {village.poor_population} / {village.population} = "
+            f"{expected:.1f} (percent of people; fix one of the three columns)",
+        )
+
+
+def _unique(
+    path: Path,
+    rows: Sequence[tuple[int, R]],
+    key: Callable[[R], str],
+    column: str,
+) -> None:
+    seen: dict[str, int] = {}
+    for row, item in rows:
+        k = key(item)
+        if k in seen:
+            raise InputError(
+                f"duplicate {column} '{k}' (first on row {seen[k]})",
+                Location(path, row, None, column),
+            )
+        seen[k] = row
+
+
+def _refers(path: Path, row: int, column: str, value: str, known: set[str]) -> None:
+    if value not in known:
+        raise InputError(
+            f"unknown village '{value}' (not in villages.csv)", Location(path, row, None, column)
+        )
+
+
+def _category(
+    path: Path, row: int, column: str, value: str, vocabulary: set[str], hint: str
+) -> None:
+    if value not in vocabulary:
+        close = difflib.get_close_matches(value, sorted(vocabulary), n=1)
+        suggestion = f"did you mean '{close[0]}'? otherwise " if close else ""
+        raise InputError(
+            f"unknown category '{value}' ({suggestion}{hint})", Location(path, row, None, column)
+        )

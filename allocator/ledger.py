@@ -1,0 +1,55 @@
+"""Money rows in whole yuan and their sums: the integer ledger every check reads.
+
+Nothing here knows about solvers: a plan is a list of :class:`Allocation`
+rows, from the optimizer, the factor method or a hand-edited allocations.csv,
+and :class:`Ledger` adds them up exactly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Money from one fund to one project, in integer yuan (always > 0)."""
+
+    project: int
+    fund: int
+    amount: int
+
+
+@dataclass
+class Ledger:
+    """Integer sums of allocation rows per fund, project and (fund, project) pair."""
+
+    by_fund: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    by_project: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    by_pair: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    rows_of_project: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    @classmethod
+    def of(cls, allocations: Iterable[Allocation]) -> Ledger:
+        """Sum the rows (rows that are not positive whole yuan are left out)."""
+        ledger = cls()
+        for a in allocations:
+            if not isinstance(a.amount, int) or a.amount <= 0:
+                continue
+            ledger.by_fund[a.fund] += a.amount
+            ledger.by_project[a.project] += a.amount
+            ledger.by_pair[(a.fund, a.project)] += a.amount
+            ledger.rows_of_project[a.project] += 1
+        return ledger
+
+    def project(self, p: int) -> int:
+        return self.by_project.get(p, 0)
+
+    def fund(self, f: int) -> int:
+        return self.by_fund.get(f, 0)
+
+
+def yuan(amount: int | float) -> str:
+    """An amount for people: ``1,234,567 yuan``."""
+    return f"{round(amount):,} yuan"

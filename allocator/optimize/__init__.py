@@ -1,0 +1,1 @@
+"""The mixed-integer model, HiGHS, warm starts, whole-yuan rounding and the run pipeline."""

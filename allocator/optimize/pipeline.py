@@ -1,0 +1,380 @@
+"""The whole path from loaded inputs to an exact, checked plan (no I/O, no printing).
+
+Stages: rules -> pre-checks -> build -> solve (LP relaxation, starts, margin
+sub-MIP, full MIP; the elastic re-solve if the policies conflict) -> canonical
+fund split -> prices of binding policies -> whole yuan -> independent check.
+Every HiGHS call shares one :class:`~allocator.optimize.solve.Deadline`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from allocator.audit.check import check_plan
+from allocator.audit.prechecks import domain_prechecks
+from allocator.errors import InfeasibleError, PlanCheckError, SolverError
+from allocator.io.case import Case
+from allocator.ledger import Allocation, Ledger
+from allocator.optimize.binding import Bindings, find_bindings
+from allocator.optimize.factor import factor_allocate
+from allocator.optimize.model import AllocationModel, Elastic, build_model, flow_costs
+from allocator.optimize.rounding import round_plan
+from allocator.optimize.solve import (
+    Compiled,
+    Deadline,
+    Point,
+    SolveResult,
+    best_start,
+    canonical_flows,
+    compile_model,
+    solve,
+    solve_fixed_selection,
+    solve_relaxation,
+    solve_restricted,
+)
+from allocator.optimize.warmstart import greedy_start, lp_guided_start, marginal_band
+from allocator.plan import ModelStats, Plan, Progress
+from allocator.policies.base import Conflict, PolicyKey
+from allocator.policies.registry import owner
+from allocator.rules.eligibility import Eligibility, evaluate_eligibility
+from allocator.rules.ruleset import RuleSet
+from allocator.spec import LoadedSpec, check_spec_against_case
+from allocator.status import SolveStatus
+from allocator.valuation import ProjectValue, project_values, value_warnings
+
+
+@dataclass(frozen=True)
+class Solved:
+    """One solve of the model: the model, its matrix, the MIP result and the LP relaxation."""
+
+    am: AllocationModel
+    compiled: Compiled
+    result: SolveResult
+    relaxed: SolveResult
+    #: fund index -> marginal value of 10,000 more yuan in it (LP relaxation dual)
+    marginal: dict[int, float]
+
+
+def _timed(timings: dict[str, float], phase: str, started: float) -> None:
+    timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - started
+
+
+def _solve(
+    case: Case,
+    eligibility: Eligibility,
+    values: list[ProjectValue],
+    spec: LoadedSpec,
+    elastic: Elastic | None,
+    timings: dict[str, float],
+    progress: Callable[[Progress], None],
+    deadline: Deadline,
+) -> Solved:
+    solver = spec.spec.solver
+    progress(Progress("build"))
+    t = time.perf_counter()
+    am = build_model(case, eligibility, values, spec.spec, elastic)
+    _timed(timings, "build", t)
+    t = time.perf_counter()
+    compiled = compile_model(am)
+    _timed(timings, "handover", t)
+
+    progress(Progress("start"))
+    t = time.perf_counter()
+    relaxed = solve_relaxation(compiled, deadline.options(solver))
+    _timed(timings, "relaxation", t)
+    t = time.perf_counter()
+    starts = [greedy_start(case, am, compiled, values, spec.spec)]
+    prices: dict[int, float] = {}
+    if relaxed.point is not None:
+        starts.append(lp_guided_start(case, am, compiled, values, spec.spec, relaxed))
+        prices = {f: abs(relaxed.dual(am.model.budget[f])) for f in am.model.budget}
+    marginal = {f: price * 10_000 / am.unit for f, price in prices.items()}
+    _timed(timings, "start", t)
+    if relaxed.point is not None:
+        progress(Progress("margin"))
+        t = time.perf_counter()
+        improved = _improve_at_the_margin(case, am, values, spec, relaxed, prices, starts, deadline)
+        if improved is not None:
+            starts.append(improved)
+        _timed(timings, "margin", t)
+
+    progress(Progress("solve"))
+    result = solve(compiled, deadline.options(solver), progress, starts)
+    timings["solve"] = timings.get("solve", 0.0) + result.solver_seconds
+    if result.bound is None and result.objective is not None and relaxed.objective is not None:
+        # Stopped before HiGHS proved a bound: the LP relaxation's is still a valid one.
+        bound = relaxed.objective
+        gap = (bound - result.objective) / max(abs(bound), 1e-12)
+        result = replace(result, bound=bound, gap=max(gap, 0.0))
+    return Solved(am, compiled, result, relaxed, marginal)
+
+
+def _improve_at_the_margin(
+    case: Case,
+    am: AllocationModel,
+    values: list[ProjectValue],
+    spec: LoadedSpec,
+    relaxed: SolveResult,
+    prices: dict[int, float],
+    starts: list[Point],
+    deadline: Deadline,
+) -> Point | None:
+    """Re-solve only the projects at the margin, to hand HiGHS a near-optimal start.
+
+    The LP bound is typically within a few hundredths of a percent of the
+    optimum, but HiGHS can spend most of its time finding a plan that close.
+    Fixing every selection outside the marginal band to the best start and
+    solving the rest (stopped at half the requested gap, or by a node limit)
+    usually yields one, after which the full solve only has to prove it.
+    """
+    chosen = best_start(starts)
+    if chosen is None or relaxed.objective is None:
+        return None
+    best_value, best = chosen
+    bound = relaxed.objective
+    gap = spec.spec.solver.mip_gap
+    if bound <= 0 or (bound - best_value) <= gap * abs(bound):
+        return None
+    band = marginal_band(case, am, values, prices)
+    m = am.model
+    free = [m.s[p] for p in band] + [m.z[p] for p in band if p in m.Z]
+    return solve_restricted(
+        best.compiled,
+        deadline.options(spec.spec.solver),
+        free,
+        best,
+        target=bound - 0.5 * gap * abs(bound),
+    )
+
+
+def allocate(
+    case: Case,
+    ruleset: RuleSet,
+    spec: LoadedSpec,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    relax: bool = False,
+) -> Plan:
+    """Evaluate rules, build and solve the model, round to yuan and check the plan.
+
+    Raises :class:`InfeasibleError` when the policies cannot all hold (naming
+    the conflicting policies, villages, projects and amounts), unless ``relax``
+    asks for the best plan that violates the fewest policy instances, which is
+    then returned with :attr:`Plan.relaxed` listing them. Raises
+    :class:`SolverError` when the solver fails or finds no plan in time, and
+    :class:`PlanCheckError` if the independent check finds any violation.
+    Every HiGHS call of the run shares the spec's ``solver.time_limit``.
+    """
+    timings: dict[str, float] = {}
+    tell = progress or (lambda _: None)
+    check_spec_against_case(spec, case.meta.category_vocabulary())
+    tell(Progress("rules"))
+    t = time.perf_counter()
+    eligibility = evaluate_eligibility(case, ruleset)
+    timings["rules"] = time.perf_counter() - t
+
+    policies = spec.spec.policies
+    conflicts = domain_prechecks(case, eligibility.eligible, policies)
+    if conflicts and not relax:
+        raise InfeasibleError(_headline(conflicts), [str(c) for c in conflicts])
+    values = project_values(case, spec.spec.objective)
+    warnings = value_warnings(case, values)
+    if spec.spec.method == "factor":
+        return _factor_plan(case, ruleset, spec, eligibility, values, timings, tell, warnings)
+    solver = spec.spec.solver
+    deadline = Deadline(solver.time_limit)
+    elastic = Elastic("find") if conflicts else None
+    solved = _solve(case, eligibility, values, spec, elastic, timings, tell, deadline)
+    if solved.result.status == SolveStatus.INFEASIBLE and elastic is None:
+        # Find the fewest policy instances whose relaxation makes a plan possible.
+        elastic = Elastic("find")
+        solved = _solve(case, eligibility, values, spec, elastic, timings, tell, deadline)
+        if solved.result.status.has_plan and not relax:
+            found = _violations(solved, case, spec)
+            raise InfeasibleError(_headline(found), [str(c) for c in found])
+    result = solved.result
+    if result.status == SolveStatus.INFEASIBLE:
+        raise InfeasibleError(
+            "no plan is possible even with every policy relaxed "
+            "(budgets and eligibility alone conflict)"
+        )
+    if result.status == SolveStatus.NO_SOLUTION:
+        raise SolverError(
+            f"no feasible plan found within the time limit of {solver.time_limit:g} s "
+            "(raise solver.time_limit in the model spec)"
+        )
+    if not result.status.has_plan or result.objective is None:
+        raise SolverError(f"the solver failed: {result.message}")
+    am = solved.am
+    objective = result.objective
+    violated = am.violations(result.value) if elastic is not None else {}
+    relaxed = [_describe(key, amount, am.unit, case, spec) for key, amount in violated.items()]
+    relaxed += [c for c in conflicts if "no eligible fund" in c.detail]
+    waived = set(violated)
+
+    tell(Progress("round"))
+    t = time.perf_counter()
+    result = canonical_flows(result, flow_costs(am, eligibility), deadline.options(solver))
+    timings["flows"] = time.perf_counter() - t
+    t = time.perf_counter()
+    density = {p: values[p].value / case.projects[p].cost for p in am.modelled}
+    allocations = round_plan(case, am, result, policies, density, exempt=waived)
+    timings["round"] = time.perf_counter() - t
+    value = _checked_value(case, eligibility, spec, allocations, values, waived, timings)
+    if elastic is not None:  # the solver's objective is the elastic one: report the plan's value
+        objective = value
+    elif value == 0 and _money_and_projects_left(case, eligibility, values):
+        warnings.append(
+            "the plan's value is 0 although money and eligible projects of positive value "
+            "exist: check that the policies do not hold all money back"
+        )
+    t = time.perf_counter()
+    binding = _bindings(solved, result, case, eligibility, spec, allocations, values, deadline)
+    timings["explain"] = time.perf_counter() - t
+    binaries = sum(1 for v in am.column_order if v.is_binary())
+    stats = ModelStats(
+        projects_modelled=len(am.modelled),
+        groups=len(am.groups),
+        flow_variables=len(am.arcs),
+        eligible_pairs=int(eligibility.eligible.sum()),
+        binaries=binaries,
+        rows=am.model.nconstraints(),
+    )
+    return Plan(
+        case,
+        ruleset,
+        spec,
+        eligibility,
+        values,
+        result.status,
+        objective,
+        None if elastic is not None else result.bound,
+        None if elastic is not None else result.gap,
+        allocations,
+        stats,
+        result.message,
+        timings,
+        relaxed,
+        solved.marginal,
+        fund_binding=binding.funds,
+        project_binding=binding.projects,
+        binding=binding.every,
+        warnings=warnings,
+    )
+
+
+def _bindings(
+    solved: Solved,
+    result: SolveResult,
+    case: Case,
+    eligibility: Eligibility,
+    spec: LoadedSpec,
+    allocations: list[Allocation],
+    values: list[ProjectValue],
+    deadline: Deadline,
+) -> Bindings:
+    """Binding policy instances and their prices, from the LP with the selection fixed."""
+    if result.point is None or not solved.am.policy_rows:
+        return Bindings()
+    fixed = solve_fixed_selection(solved.compiled, result.point, deadline.options(spec.spec.solver))
+    if fixed.point is None:
+        return Bindings()
+    return find_bindings(
+        solved.am, fixed, case, eligibility, spec.spec.policies, Ledger.of(allocations), values
+    )
+
+
+def _violations(solved: Solved, case: Case, spec: LoadedSpec) -> list[Conflict]:
+    am = solved.am
+    return [
+        _describe(key, amount, am.unit, case, spec)
+        for key, amount in am.violations(solved.result.value).items()
+    ]
+
+
+def _describe(key: PolicyKey, amount: float, unit: int, case: Case, spec: LoadedSpec) -> Conflict:
+    policy = owner(key)
+    config = policy.config(spec.spec.policies)
+    return policy.describe(config, key, amount, unit, case)
+
+
+def _money_and_projects_left(
+    case: Case, eligibility: Eligibility, values: list[ProjectValue]
+) -> bool:
+    fundable = np.asarray(eligibility.eligible.any(axis=0), dtype=bool)
+    worth = any(values[p].value > 0 and fundable[p] for p in range(len(case.projects)))
+    return worth and any(f.budget > 0 for f in case.funds)
+
+
+def _checked_value(
+    case: Case,
+    eligibility: Eligibility,
+    spec: LoadedSpec,
+    allocations: list[Allocation],
+    values: list[ProjectValue],
+    waived: set[PolicyKey],
+    timings: dict[str, float],
+) -> float:
+    """Run the independent check (raising on any violation); return the plan's value."""
+    t = time.perf_counter()
+    violations = check_plan(case, eligibility.eligible, spec.spec.policies, allocations, waived)
+    timings["check"] = time.perf_counter() - t
+    if violations:
+        raise PlanCheckError(violations)
+    totals = Ledger.of(allocations).by_project
+    return sum(values[p].value * amount / case.projects[p].cost for p, amount in totals.items())
+
+
+def _factor_plan(
+    case: Case,
+    ruleset: RuleSet,
+    spec: LoadedSpec,
+    eligibility: Eligibility,
+    values: list[ProjectValue],
+    timings: dict[str, float],
+    tell: Callable[[Progress], None],
+    warnings: list[str],
+) -> Plan:
+    """A plan by the status-quo factor method, checked like any other."""
+    tell(Progress("factor"))
+    t = time.perf_counter()
+    allocations = factor_allocate(case, eligibility, values, spec.spec)
+    timings["factor"] = time.perf_counter() - t
+    value = _checked_value(case, eligibility, spec, allocations, values, set(), timings)
+    stats = ModelStats(
+        projects_modelled=0,
+        groups=0,
+        flow_variables=0,
+        eligible_pairs=int(eligibility.eligible.sum()),
+        binaries=0,
+        rows=0,
+    )
+    return Plan(
+        case,
+        ruleset,
+        spec,
+        eligibility,
+        values,
+        SolveStatus.HEURISTIC,
+        value,
+        None,
+        None,
+        allocations,
+        stats,
+        "factor method (not optimized)",
+        timings,
+        warnings=warnings,
+    )
+
+
+def _headline(conflicts: list[Conflict]) -> str:
+    more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+    first = f": {conflicts[0]}{more}" if conflicts else ""
+    return (
+        f"the policies of the model spec cannot all hold on this case{first}; change them, "
+        "or run with --relax for the best plan that violates the fewest"
+    )

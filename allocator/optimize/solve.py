@@ -1,0 +1,558 @@
+"""Solving the model: Pyomo standard form -> highspy, with status checked first.
+
+Pyomo's persistent HiGHS hand-over is slow at scale; compiling the model to a
+standard-form matrix and passing it to ``highspy`` directly is several times
+faster and keeps the column order we choose (which HiGHS's search depends on).
+
+Every HiGHS call (LP relaxation, margin sub-MIP, final MIP, canonical-flow LP,
+fixed-selection LP) returns a :class:`SolveResult`; values and duals are read
+through it (``value(var)``, ``dual(row)``) and only once its status says a
+solution exists. Column and row numbers never leave this module.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from allocator.errors import SolverError
+from allocator.optimize.model import AllocationModel
+from allocator.plan import Progress
+from allocator.spec import SolverOptions
+from allocator.status import SolveStatus
+
+_INF = highspy.kHighsInf
+
+
+class Deadline:
+    """One time limit for every HiGHS call of a run, counted from the first of them."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._end: float | None = None
+
+    def left(self) -> float:
+        """Seconds left (the clock starts at the first call); never below 0.01."""
+        if self._end is None:
+            self._end = time.perf_counter() + self.seconds
+        return max(0.01, self._end - time.perf_counter())
+
+    def options(self, options: SolverOptions) -> SolverOptions:
+        """``options`` with the time limit cut to what is left."""
+        return options.model_copy(update={"time_limit": self.left()})
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The model as HiGHS's matrix, and which Pyomo variable (row) each column (row) is."""
+
+    lp: highspy.HighsLp
+    column_of: dict[int, int]  # id(pyomo var) -> column
+    row_of: dict[int, int]  # id(pyomo constraint) -> row
+    a_csr: Any  # scipy CSR copy of the matrix, for checking starts
+    integer: npt.NDArray[np.bool_]
+
+    @property
+    def columns(self) -> int:
+        return int(self.lp.num_col_)
+
+    def point(self) -> Point:
+        """A value for every column, all zero."""
+        return Point(self, np.zeros(self.columns))
+
+    def mask(self, variables: Iterable[Any]) -> npt.NDArray[np.bool_]:
+        """Columns of ``variables`` (those the compiler kept)."""
+        chosen = np.zeros(self.columns, dtype=bool)
+        for var in variables:
+            column = self.column_of.get(id(var))
+            if column is not None:
+                chosen[column] = True
+        return chosen
+
+
+class Point:
+    """One value per column of a compiled model, read and written by Pyomo variable."""
+
+    def __init__(self, compiled: Compiled, x: npt.NDArray[np.float64]) -> None:
+        self.compiled = compiled
+        self.x = x
+
+    def __getitem__(self, var: Any) -> float:
+        column = self.compiled.column_of.get(id(var))
+        return 0.0 if column is None else float(self.x[column])
+
+    def __setitem__(self, var: Any, value: float) -> None:
+        column = self.compiled.column_of.get(id(var))
+        if column is not None:
+            self.x[column] = value
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """What one HiGHS call returned: status first; values and duals only through it."""
+
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    point: Point | None  # only when a solution exists
+    solver_seconds: float
+    nodes: int
+    message: str
+    row_duals: npt.NDArray[np.float64] | None = None
+
+    def value(self, var: Any) -> float:
+        """The variable's value in this solution (0 for a variable in no row)."""
+        if self.point is None:
+            raise ValueError(f"no solution to read ({self.status.value})")
+        return self.point[var]
+
+    def dual(self, row: Any) -> float:
+        """The row's dual in an LP solve (0 for a row the compiler dropped)."""
+        if self.row_duals is None or self.point is None:
+            raise ValueError("this solve has no duals")
+        index = self.point.compiled.row_of.get(id(row))
+        return 0.0 if index is None else float(self.row_duals[index])
+
+
+def compile_model(am: AllocationModel) -> Compiled:
+    """Compile the Pyomo model to standard form, in the model's own column order."""
+    info = LinearStandardFormCompiler().write(
+        am.model, mixed_form=True, set_sense=None, column_order=am.column_order
+    )
+    a = info.A.tocsc()
+    rhs = np.asarray(info.rhs, dtype=np.float64)
+    lower = np.full(len(info.rows), -_INF)
+    upper = np.full(len(info.rows), _INF)
+    for i, row in enumerate(info.rows):
+        if row.bound_type >= 0:
+            upper[i] = rhs[i]
+        if row.bound_type <= 0:
+            lower[i] = rhs[i]
+    columns = info.columns
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(columns)
+    lp.num_row_ = len(info.rows)
+    c = info.c.toarray().ravel() if hasattr(info.c, "toarray") else np.asarray(info.c).ravel()
+    lp.col_cost_ = c
+    lp.offset_ = float(np.asarray(info.c_offset).ravel()[0]) if len(info.c_offset) else 0.0
+    lp.col_lower_ = np.array([v.lb if v.lb is not None else -_INF for v in columns], dtype=float)
+    lp.col_upper_ = np.array([v.ub if v.ub is not None else _INF for v in columns], dtype=float)
+    lp.row_lower_ = lower
+    lp.row_upper_ = upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(np.float64)
+    lp.a_matrix_.num_col_ = len(columns)
+    lp.a_matrix_.num_row_ = len(info.rows)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    integer = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer
+    ]
+    return Compiled(
+        lp,
+        {id(v): i for i, v in enumerate(columns)},
+        {id(r.constraint): i for i, r in enumerate(info.rows)},
+        a.tocsr(),
+        integer,
+    )
+
+
+_scheduler_threads: list[int] = []
+
+
+def _configure(h: highspy.Highs, options: SolverOptions) -> None:
+    # HiGHS's thread pool is global and keeps the size it was first started
+    # with; a run asking for another size must reset it, or HiGHS refuses to run.
+    if _scheduler_threads and _scheduler_threads[0] != options.threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[:] = [options.threads]
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("threads", int(options.threads))
+    # Tight tolerances: with money in 10k-yuan units and coefficients spanning
+    # 1e-4..1e3, HiGHS's defaults let a share of -1e-6 on a large project "pay"
+    # for small ones. Whatever slips through is caught by the independent check.
+    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    h.setOptionValue("mip_feasibility_tolerance", 1e-9)
+
+
+def _solve_lp(
+    compiled: Compiled,
+    options: SolverOptions,
+    *,
+    lower: npt.NDArray[np.float64] | None = None,
+    upper: npt.NDArray[np.float64] | None = None,
+    cost: npt.NDArray[np.float64] | None = None,
+    minimize: bool = False,
+) -> SolveResult:
+    """An LP over the compiled rows (integrality dropped), with columns re-bounded or re-costed."""
+    lp = compiled.lp
+    saved = (lp.col_lower_, lp.col_upper_, lp.col_cost_, lp.integrality_, lp.sense_)
+    if lower is not None:
+        lp.col_lower_ = lower
+    if upper is not None:
+        lp.col_upper_ = upper
+    if cost is not None:
+        lp.col_cost_ = cost
+    lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
+    if minimize:
+        lp.sense_ = highspy.ObjSense.kMinimize
+    h = _new_highs()
+    _configure(h, options)
+    try:
+        h.passModel(lp)
+    finally:
+        lp.col_lower_, lp.col_upper_, lp.col_cost_, lp.integrality_, lp.sense_ = saved
+    t0 = time.perf_counter()
+    _run(h)
+    seconds = time.perf_counter() - t0
+    model_status = h.getModelStatus()
+    message = h.modelStatusToString(model_status)
+    if model_status != highspy.HighsModelStatus.kOptimal:
+        kind = map_status(False, model_status, False)
+        return SolveResult(kind, None, None, None, None, seconds, 0, message)
+    solution = h.getSolution()
+    objective = float(h.getInfo().objective_function_value)
+    return SolveResult(
+        SolveStatus.OPTIMAL,
+        objective,
+        objective,
+        0.0,
+        Point(compiled, np.asarray(solution.col_value, dtype=np.float64)),
+        seconds,
+        0,
+        message,
+        np.asarray(solution.row_dual, dtype=np.float64),
+    )
+
+
+def solve_relaxation(compiled: Compiled, options: SolverOptions) -> SolveResult:
+    """The LP relaxation (integrality dropped): a bound, and budget duals as prices."""
+    return _solve_lp(compiled, options)
+
+
+def _fixed(compiled: Compiled, point: Point, free: npt.NDArray[np.bool_]) -> tuple[Any, Any]:
+    """Column bounds with every column outside ``free`` fixed at ``point`` (integers rounded)."""
+    lp = compiled.lp
+    lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    x = np.where(compiled.integer, np.round(point.x), np.clip(point.x, lower, upper))
+    return np.where(free, lower, x), np.where(free, upper, x)
+
+
+def solve_fixed_selection(compiled: Compiled, point: Point, options: SolverOptions) -> SolveResult:
+    """The LP with every integer column fixed at ``point``: its duals price each policy row."""
+    lower, upper = _fixed(compiled, point, ~compiled.integer)
+    return _solve_lp(compiled, options, lower=lower, upper=upper)
+
+
+def solve_restricted(
+    compiled: Compiled,
+    options: SolverOptions,
+    free: Sequence[Any],
+    start: Point,
+    target: float,
+    node_limit: int = 1000,
+) -> Point | None:
+    """Solve the MIP with every integer column outside ``free`` fixed at ``start``.
+
+    Stops at the first plan worth ``target`` (HiGHS's objective target) or after
+    ``node_limit`` nodes: a work limit, not a clock, so the result is the same
+    on any machine. Returns a full solution (feasible for the whole model), or
+    None if none was found.
+    """
+    lp = compiled.lp
+    keep = compiled.integer & ~compiled.mask(free)
+    x = start.x
+    saved = (lp.col_lower_, lp.col_upper_)
+    lp.col_lower_ = np.where(keep, np.round(x), np.asarray(lp.col_lower_))
+    lp.col_upper_ = np.where(keep, np.round(x), np.asarray(lp.col_upper_))
+    h = _new_highs()
+    _configure(h, options)
+    h.setOptionValue("objective_target", float(target))
+    h.setOptionValue("mip_max_nodes", int(node_limit))
+    try:
+        h.passModel(lp)
+    finally:
+        lp.col_lower_, lp.col_upper_ = saved
+    initial = highspy.HighsSolution()
+    initial.col_value = x.tolist()
+    initial.value_valid = True
+    h.setSolution(initial)
+    _run(h)
+    if h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return None
+    return Point(compiled, np.asarray(h.getSolution().col_value, dtype=np.float64))
+
+
+def start_value(start: Point, tol: float = 1e-9) -> float | None:
+    """Objective of a start if it satisfies every bound, row and integrality; else None."""
+    compiled = start.compiled
+    lp = compiled.lp
+    x = start.x
+    lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    if np.any(x < lower - tol) or np.any(x > upper + tol):
+        return None
+    integer = compiled.integer
+    if np.any(np.abs(x[integer] - np.round(x[integer])) > tol):
+        return None
+    activity = compiled.a_csr @ x
+    row_scale = 1.0 + np.abs(activity)
+    if np.any(activity < np.asarray(lp.row_lower_) - tol * row_scale) or np.any(
+        activity > np.asarray(lp.row_upper_) + tol * row_scale
+    ):
+        return None
+    return float(np.dot(np.asarray(lp.col_cost_), x))
+
+
+def best_start(starts: Sequence[Point]) -> tuple[float, Point] | None:
+    """The feasible start of highest value (the latest among equals), or None."""
+    scored = [(value, i) for i, st in enumerate(starts) if (value := start_value(st)) is not None]
+    if not scored:
+        return None
+    value, index = max(scored)
+    return value, starts[index]
+
+
+def solve(
+    compiled: Compiled,
+    options: SolverOptions,
+    progress: Callable[[Progress], None] | None = None,
+    starts: Sequence[Point] = (),
+) -> SolveResult:
+    """Solve the MIP with HiGHS; map its outcome to :class:`SolveStatus` before reading values.
+
+    Of ``starts``, the best feasible one is offered to HiGHS as a first incumbent.
+    """
+    lp = compiled.lp
+    if not compiled.columns:
+        # No project has an eligible fund: the only plan is the empty one.
+        return SolveResult(
+            SolveStatus.OPTIMAL,
+            0.0,
+            0.0,
+            0.0,
+            compiled.point(),
+            0.0,
+            0,
+            "no fundable project: the plan is empty",
+        )
+    h = _new_highs()
+    _configure(h, options)
+    if progress is not None:
+        _attach_progress(h, progress)
+    status = h.passModel(lp)
+    if status == highspy.HighsStatus.kError:
+        raise SolverError("HiGHS refused the model (internal error building it)")
+    chosen = best_start(starts)
+    if chosen is not None:
+        initial = highspy.HighsSolution()
+        initial.col_value = chosen[1].x.tolist()
+        initial.value_valid = True
+        h.setSolution(initial)
+    t0 = time.perf_counter()
+    run_status = _run(h)
+    solver_seconds = time.perf_counter() - t0
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    message = h.modelStatusToString(model_status)
+    feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    nodes = int(getattr(info, "mip_node_count", 0) or 0)
+    kind = map_status(run_status == highspy.HighsStatus.kError, model_status, feasible)
+
+    if not kind.has_plan:
+        return SolveResult(kind, None, None, None, None, solver_seconds, nodes, message)
+
+    solution = h.getSolution()
+    col_values: npt.NDArray[np.float64] = np.asarray(solution.col_value, dtype=np.float64)
+    if len(col_values) != compiled.columns or not np.all(np.isfinite(col_values)):
+        raise SolverError("HiGHS reported a solution with missing or non-finite values")
+    objective = float(info.objective_function_value)
+    is_mip = bool(compiled.integer.any())
+    # Stopped before any bound was proven, HiGHS reports an infinite bound and gap:
+    # these are "unknown", never numbers.
+    bound = _finite(info.mip_dual_bound) if is_mip else objective
+    gap = _finite(info.mip_gap) if is_mip else 0.0
+    point = Point(compiled, col_values)
+    return SolveResult(kind, objective, bound, gap, point, solver_seconds, nodes, message)
+
+
+def canonical_flows(
+    result: SolveResult, flow_cost: Sequence[tuple[Any, float]], options: SolverOptions
+) -> SolveResult:
+    """Re-route money with the selection fixed, so equal-value splits never depend on the solver.
+
+    Every column not in ``flow_cost`` (project shares, selections) is fixed at
+    its solved value; the flows are re-optimized to minimize ``sum cost x``
+    under the same budgets, balances and policy rows. Returns ``result`` with
+    the canonical flows (unchanged if that LP is not solved to optimality).
+    """
+    if result.point is None:
+        return result
+    compiled = result.point.compiled
+    is_flow = compiled.mask(var for var, _ in flow_cost)
+    cost = np.zeros(compiled.columns)
+    for var, c in flow_cost:
+        column = compiled.column_of.get(id(var))
+        if column is not None:
+            cost[column] = c
+    lower, upper = _fixed(compiled, result.point, is_flow)
+    routed = _solve_lp(compiled, options, lower=lower, upper=upper, cost=cost, minimize=True)
+    if routed.point is None:
+        return result
+    return replace(result, point=routed.point)
+
+
+_STOPPED_EARLY = {
+    highspy.HighsModelStatus.kTimeLimit,
+    highspy.HighsModelStatus.kIterationLimit,
+    highspy.HighsModelStatus.kSolutionLimit,
+    highspy.HighsModelStatus.kInterrupt,
+}
+_INFEASIBLE = {
+    highspy.HighsModelStatus.kInfeasible,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+}
+
+
+def map_status(run_failed: bool, model_status: object, primal_feasible: bool) -> SolveStatus:
+    """Translate HiGHS's run status, model status and primal solution status.
+
+    Optimal needs a feasible primal solution too (HiGHS has reported 'optimal'
+    without one); a run stopped early is TIME_LIMIT only with a feasible
+    incumbent; anything unexpected is ERROR, never a plan.
+    """
+    if run_failed:
+        return SolveStatus.ERROR
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        return SolveStatus.OPTIMAL if primal_feasible else SolveStatus.ERROR
+    if model_status in _INFEASIBLE:
+        return SolveStatus.INFEASIBLE
+    if model_status in _STOPPED_EARLY:
+        return SolveStatus.TIME_LIMIT if primal_feasible else SolveStatus.NO_SOLUTION
+    return SolveStatus.ERROR
+
+
+def _run(h: highspy.Highs) -> object:
+    """Run HiGHS so that Ctrl-C cancels it cleanly, then re-raise KeyboardInterrupt.
+
+    ``Highs.run()`` blocks in C++ where Python cannot deliver the interrupt; the
+    solve runs in HiGHS's own thread and this one waits, ready to cancel. An
+    interrupted solve never becomes a plan (HiGHS would call it a feasible stop).
+    """
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    interrupted = False
+    while True:
+        try:
+            done, status = h.wait(0.1)
+        except KeyboardInterrupt:
+            interrupted = True
+            h.cancelSolve()  # type: ignore[no-untyped-call]
+            continue
+        if done:
+            break
+    if interrupted:
+        raise KeyboardInterrupt
+    return status
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance: the library prints nothing (HiGHS's C++ banner included)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
+def _attach_progress(h: highspy.Highs, progress: Callable[[Progress], None]) -> None:
+    """Forward HiGHS's MIP logging callbacks as :class:`Progress` reports."""
+    started = time.perf_counter()
+    last = [0.0]
+
+    def on_mip(event: object) -> None:
+        now = time.perf_counter() - started
+        if now - last[0] < 0.5:
+            return
+        last[0] = now
+        data = getattr(event, "data_out", None)
+        if data is None:
+            return
+        incumbent = getattr(data, "objective_function_value", None)
+        bound = getattr(data, "mip_dual_bound", None)
+        gap = getattr(data, "mip_gap", None)
+        progress(Progress("solve", now, _finite(incumbent), _finite(bound), _finite(gap)))
+
+    try:
+        h.cbMipInterrupt.subscribe(on_mip)
+    except AttributeError:  # older highspy without the callback API: no progress, still solves
+        return
+
+
+def _finite(value: object) -> float | None:
+    if isinstance(value, int | float) and np.isfinite(value) and abs(value) < 1e30:
+        return float(value)
+    return None
+
+
+@dataclass(frozen=True)
+class Pressure:
+    """For each column, the tagged row whose dual weighs on it most, and by how much.
+
+    Built from an LP solve's duals: the pressure of row r on column j is
+    ``|dual_r x a_rj|``, the value the row's bound costs that column per unit.
+    """
+
+    compiled: Compiled
+    tags: Sequence[Any]
+    best_tag: npt.NDArray[np.int64]  # per column: index into tags, or -1
+    best: npt.NDArray[np.float64]  # per column: the pressure of that row
+
+    def on(self, var: Any) -> tuple[Any, float] | None:
+        """The heaviest tagged row on ``var`` and its pressure, or None."""
+        column = self.compiled.column_of.get(id(var))
+        if column is None or self.best_tag[column] < 0 or self.best[column] <= 0:
+            return None
+        return self.tags[int(self.best_tag[column])], float(self.best[column])
+
+
+def pressure(result: SolveResult, tagged: Sequence[tuple[Any, Any]], tol: float = 1e-9) -> Pressure:
+    """The :class:`Pressure` of the tagged rows (row, tag) in an LP ``result``."""
+    from scipy import sparse
+
+    if result.point is None or result.row_duals is None:
+        raise ValueError("pressure needs an LP solution with duals")
+    compiled = result.point.compiled
+    rows = compiled.a_csr.shape[0]
+    weight = np.zeros(rows)
+    tag_of_row = np.full(rows, -1, dtype=np.int64)
+    tags = [tag for _, tag in tagged]
+    for i, (row, _) in enumerate(tagged):
+        index = compiled.row_of.get(id(row))
+        if index is not None and abs(result.row_duals[index]) > tol:
+            weight[index] = abs(result.row_duals[index])
+            tag_of_row[index] = i
+    weighted = (sparse.diags(weight) @ abs(compiled.a_csr)).tocsc()
+    best_row = np.asarray(weighted.argmax(axis=0)).ravel()
+    best = np.asarray(weighted.max(axis=0).todense()).ravel()
+    best_tag = np.where(best > tol, tag_of_row[best_row], -1)
+    return Pressure(compiled, tags, best_tag, best)

@@ -1,0 +1,94 @@
+"""Data-only plan types: a plan, its model statistics, progress reports.
+
+Nothing here imports Pyomo, highspy or SciPy, so reports, explanations and
+tools embedding allocator can hold and read plans without the solver stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from allocator.io.case import Case
+from allocator.ledger import Allocation, Ledger
+from allocator.policies.base import Conflict, PolicyKey
+from allocator.rules.eligibility import Eligibility
+from allocator.rules.ruleset import RuleSet
+from allocator.spec import LoadedSpec
+from allocator.status import SolveStatus
+from allocator.valuation import ProjectValue
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report: the phase under way and, while solving, the search state."""
+
+    phase: str
+    elapsed: float = 0.0
+    incumbent: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+
+
+@dataclass(frozen=True)
+class ModelStats:
+    projects_modelled: int
+    groups: int
+    flow_variables: int
+    eligible_pairs: int
+    binaries: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A policy instance that holds money back, and what relaxing it is worth.
+
+    ``price`` is the value 10,000 more yuan of room in the instance would buy
+    (the dual of its row in the LP with the plan's selection fixed).
+    """
+
+    key: PolicyKey
+    policy: str  # the spec key, e.g. "policies.category_shares"
+    text: str  # the instance in words
+    price: float
+
+
+@dataclass
+class Plan:
+    """A solved, rounded and independently checked allocation."""
+
+    case: Case
+    ruleset: RuleSet
+    spec: LoadedSpec
+    eligibility: Eligibility
+    values: list[ProjectValue]
+    status: SolveStatus
+    objective: float
+    bound: float | None
+    gap: float | None
+    allocations: list[Allocation]
+    stats: ModelStats
+    solver_message: str
+    timings: dict[str, float] = field(default_factory=dict)
+    #: policy instances this plan violates (only with --relax), worded
+    violated: list[Conflict] = field(default_factory=list)
+    #: fund index -> marginal value of 10,000 more yuan in it (LP dual)
+    marginal_value: dict[int, float] = field(default_factory=dict)
+    #: fund index -> the binding policy instance that keeps its money idle
+    fund_binding: dict[int, Binding] = field(default_factory=dict)
+    #: project index -> the binding policy instance that holds it back
+    project_binding: dict[int, Binding] = field(default_factory=dict)
+    #: every binding policy instance
+    binding: list[Binding] = field(default_factory=list)
+    #: warnings for people (e.g. projects covering no listed need)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger.of(self.allocations)
+
+    def project_totals(self) -> dict[int, int]:
+        return dict(self.ledger.by_project)
+
+    def fund_totals(self) -> dict[int, int]:
+        return dict(self.ledger.by_fund)

@@ -1,0 +1,1 @@
+"""Policies of the model spec, one module each (see ``base.py`` and ``registry.py``)."""

@@ -1,0 +1,113 @@
+"""``must_fund_categories``: every fundable project of these categories is fully funded.
+
+Spec: ``must_fund_categories: [drinking_water]``. Model, per such project:
+``s_p + slack >= 1``. A must-fund project that no fund may pay for, or more
+must-fund cost than the eligible funds hold, is refused before any solve.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from allocator.io.case import Case
+from allocator.ledger import yuan
+from allocator.policies.base import (
+    AuditView,
+    Conflict,
+    ModelBuilder,
+    Policy,
+    PolicyKey,
+    PrecheckView,
+    SpecPath,
+    StartBuilder,
+    ids,
+)
+from allocator.schemas import Identifier
+
+
+class MustFundCategories(Policy[list[str]]):
+    key: ClassVar[str] = "must_fund_categories"
+    annotation: ClassVar[Any] = list[Identifier]
+    default: ClassVar[Any] = []
+    description: ClassVar[str] = "every fundable project of these categories is fully funded"
+    kinds: ClassVar[tuple[str, ...]] = ("must_fund",)
+
+    def categories(self, config: list[str]) -> list[tuple[SpecPath, str]]:
+        return [((("policies", self.key, i)), c) for i, c in enumerate(config)]
+
+    def define(self, config: list[str], model: ModelBuilder) -> None:
+        must = set(config)
+        for p in model.modelled:
+            project = model.case.projects[p]
+            if project.category in must:
+                key = ("must_fund", project.project_id)
+                model.constrain(key, model.share(p) + model.slack(key, 1.0) >= 1)
+
+    def precheck(self, config: list[str], view: PrecheckView) -> list[Conflict]:
+        must = set(config)
+        case = view.case
+        conflicts = []
+        stranded = [
+            p.project_id
+            for i, p in enumerate(case.projects)
+            if p.category in must and not view.fundable[i]
+        ]
+        if stranded:
+            conflicts.append(
+                Conflict(
+                    "policies.must_fund_categories",
+                    f"{len(stranded)} must-fund project(s) have no eligible fund under the "
+                    f"earmarks and rules: {ids(stranded)}",
+                )
+            )
+        wanted = [i for i, p in enumerate(case.projects) if p.category in must and view.fundable[i]]
+        need = sum(case.projects[i].cost for i in wanted)
+        available = view.hold(wanted)
+        if need > available:
+            conflicts.append(
+                Conflict(
+                    "policies.must_fund_categories",
+                    f"the {len(wanted)} must-fund projects ({', '.join(sorted(must))}) cost "
+                    f"{yuan(need)} but the funds eligible for them hold {yuan(available)}",
+                )
+            )
+        return conflicts
+
+    def check(self, config: list[str], view: AuditView, waived: set[PolicyKey]) -> list[str]:
+        must = set(config)
+        violations = []
+        for p, project in enumerate(view.case.projects):
+            if (
+                project.category in must
+                and view.fundable[p]
+                and view.ledger.project(p) != project.cost
+                and ("must_fund", project.project_id) not in waived
+            ):
+                violations.append(
+                    f"project {project.project_id} is in must-fund category "
+                    f"{project.category} but is not fully funded"
+                )
+        return violations
+
+    def describe(
+        self, config: list[str], key: PolicyKey, amount: float, unit: int, case: Case
+    ) -> Conflict:
+        project = case.projects[case.project_index()[key[1]]]
+        return Conflict(
+            "policies.must_fund_categories",
+            f"project {key[1]} ({project.category}) is short of {yuan(amount * project.cost)}",
+        )
+
+    def instance_name(self, config: list[str], key: PolicyKey) -> str:
+        return f"must-fund project {key[1]}"
+
+    def seed_start(self, config: list[str], start: StartBuilder, stage: str) -> None:
+        if stage != "first":
+            return
+        must = set(config)
+        for p in start.by_density:
+            if start.case.projects[p].category in must:
+                start.fund(p)
+
+
+POLICY = MustFundCategories()

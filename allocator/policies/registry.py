@@ -1,0 +1,44 @@
+"""Every policy a model spec can declare, in the order the engine applies them.
+
+The spec loader, the model builder, the pre-checks, the integer check,
+``verify``, warm starts, rounding, explanations and ``compare`` all iterate
+over :data:`POLICIES`; adding a policy is a new module and one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from allocator.policies import (
+    category_shares,
+    divisible_min_share,
+    must_fund,
+    poor_village_floor,
+    village_cap,
+)
+from allocator.policies.base import Policy, PolicyKey
+
+POLICIES: tuple[Policy[Any], ...] = (
+    divisible_min_share.POLICY,
+    must_fund.POLICY,
+    poor_village_floor.POLICY,
+    village_cap.POLICY,
+    category_shares.POLICY,
+)
+
+
+def active(policies: Any) -> Iterator[tuple[Policy[Any], Any]]:
+    """(policy, its configuration) for every policy a spec's ``policies`` turns on."""
+    for policy in POLICIES:
+        config = policy.config(policies)
+        if config is not None:
+            yield policy, config
+
+
+def owner(key: PolicyKey) -> Policy[Any]:
+    """The policy a policy instance belongs to."""
+    for policy in POLICIES:
+        if key[0] in policy.kinds:
+            return policy
+    raise KeyError(key)

@@ -1,0 +1,238 @@
+"""Explanations of a finished run, for a project, a village or a fund.
+
+Read from the run's output folder (allocations, outcomes, prices of money) and
+the inputs it was made from (checked by their hashes in summary.json); no
+re-solve. Eligibility is re-derived with the scalar evaluator so every verdict
+names the rule, its description and reference, and the attribute values that
+decided it. Returns plain data (``Explanation``): lines for people, a dict for
+programs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from allocator.errors import InputError
+from allocator.io.case import Case
+from allocator.io.runfolder import RunFolder
+from allocator.rules.language import attributes_used
+from allocator.rules.ruleset import EARMARK, RuleSet
+from allocator.rules.scalar import Value, evaluate_row, pair_row
+from allocator.spec import LoadedSpec
+
+
+@dataclass
+class Explanation:
+    subject: str
+    lines: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What a run wrote that explanations need."""
+
+    allocations: dict[str, list[tuple[str, int]]]  # project -> [(fund, amount)]
+    projects: dict[str, dict[str, str]]
+    funds: dict[str, dict[str, str]]
+    unmet: dict[tuple[str, str], dict[str, str]]
+
+
+def load_run(folder: Path, case: Case, ruleset: RuleSet, spec: LoadedSpec) -> RunView:
+    """Read a run folder, refusing one made from other inputs than those given."""
+    run = RunFolder(folder)
+    run.require_inputs(case.file_hashes, ruleset.digest, spec.digest)
+    return RunView(run.payments(), run.projects(), run.funds(), run.unmet())
+
+
+def _show(value: Value) -> str:
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def fund_verdict(case: Case, ruleset: RuleSet, f: int, p: int) -> dict[str, Any]:
+    """Why fund f may or may not pay for project p: the deciding check and its evidence."""
+    fund, project = case.funds[f], case.projects[p]
+    if project.category not in fund.categories:
+        return {
+            "fund_id": fund.fund_id,
+            "eligible": False,
+            "check": EARMARK,
+            "why": f"its earmark ({', '.join(fund.categories)}) does not list {project.category}",
+        }
+    row = pair_row(case, f, p)
+    admitted: list[dict[str, Any]] = []
+    for rule in ruleset.rules:
+        if rule.when is not None and not evaluate_row(rule.when, row):
+            continue
+        nodes = [rule.require] + ([rule.when] if rule.when is not None else [])
+        evidence = {
+            f"{a.entity}.{a.name}": _show(row[(a.entity, a.name)])
+            for node in nodes
+            for a in attributes_used(node)
+        }
+        entry = {
+            "rule": rule.id,
+            "description": " ".join(rule.description.split()),
+            "reference": " ".join(rule.reference.split()),
+            "require": " ".join(rule.require_text.split()),
+            "values": evidence,
+        }
+        if not evaluate_row(rule.require, row):
+            return {
+                "fund_id": fund.fund_id,
+                "eligible": False,
+                "check": rule.id,
+                **entry,
+                "why": "its requirement does not hold",
+            }
+        admitted.append(entry)
+    return {
+        "fund_id": fund.fund_id,
+        "eligible": True,
+        "check": EARMARK,
+        "admitted_by": [EARMARK] + [a["rule"] for a in admitted],
+        "rules": admitted,
+    }
+
+
+def _verdict_lines(verdict: dict[str, Any], paid: int, price: str) -> list[str]:
+    name = verdict["fund_id"]
+    if not verdict["eligible"]:
+        if verdict["check"] == EARMARK:
+            return [f"  {name}: excluded by the earmark: {verdict['why']}"]
+        values = ", ".join(f"{k}={v}" for k, v in verdict["values"].items())
+        return [
+            f"  {name}: excluded by rule {verdict['check']}: {verdict['description']} "
+            f"[{verdict['reference']}]",
+            f"      require {verdict['require']}  -> false with {values}",
+        ]
+    rules = ", ".join(verdict["admitted_by"])
+    paid_text = f"pays {paid:,} yuan" if paid else "pays nothing"
+    return [f"  {name}: eligible ({rules}); {paid_text}; price of money {price} per 10k yuan"]
+
+
+def _lookup(index: dict[str, int], key: str, kind: str) -> int:
+    if key not in index:
+        raise InputError(f"unknown {kind} '{key}'")
+    return index[key]
+
+
+def explain_project(case: Case, ruleset: RuleSet, run: RunView, project_id: str) -> Explanation:
+    p = _lookup(case.project_index(), project_id, "project")
+    project = case.projects[p]
+    outcome = run.projects[project_id]
+    paid = dict(run.allocations.get(project_id, []))
+    verdicts = [fund_verdict(case, ruleset, f, p) for f in range(len(case.funds))]
+    kind = "divisible" if project.divisible else "indivisible"
+    lines = [
+        f"Project {project_id}: {project.name} ({project.category}) in village "
+        f"{project.village_id}; cost {project.cost:,} yuan, {kind}; value {outcome['value']}",
+        f"Outcome: {outcome['status']}, {int(outcome['allocated']):,} yuan: "
+        f"{outcome['reason']}: {outcome['detail']}",
+        "Funds:",
+    ]
+    for verdict in verdicts:
+        price = run.funds[verdict["fund_id"]].get("marginal_value_per_10k", "") or "-"
+        lines += _verdict_lines(verdict, paid.get(verdict["fund_id"], 0), price)
+    data = {"project": project_id, "outcome": outcome, "paid": paid, "funds": verdicts}
+    return Explanation(f"project {project_id}", lines, data)
+
+
+def explain_village(case: Case, ruleset: RuleSet, run: RunView, village_id: str) -> Explanation:
+    village = case.villages[_lookup(case.village_index(), village_id, "village")]
+    projects = [p for p in case.projects if p.village_id == village_id]
+    score = next((s.score for s in case.scores if s.village_id == village_id), None)
+    status = "registered poor" if village.poor_village else "not poor"
+    exit_text = f", exit year {village.exit_year}" if village.exit_year else ""
+    lines = [
+        f"Village {village_id} {village.name} ({village.township}): {status}{exit_text}, "
+        f"poverty rate {village.poverty_rate:g}%, score "
+        f"{'-' if score is None else f'{score:g}'}",
+        "Needs:",
+    ]
+    needs_data = []
+    for need in (n for n in case.needs if n.village_id == village_id):
+        covering = [p for p in projects if p.category == need.need]
+        funded = [
+            (p.project_id, run.allocations.get(p.project_id, []))
+            for p in covering
+            if run.allocations.get(p.project_id)
+        ]
+        unmet = run.unmet.get((village_id, need.need))
+        if unmet is None:
+            state = "covered by " + "; ".join(
+                f"{pid} ({', '.join(f'{f} {a:,}' for f, a in pays)} yuan)" for pid, pays in funded
+            )
+        else:
+            state = (
+                f"UNMET ({unmet['households_covered']} of {need.households} households "
+                f"covered): {unmet['reason']}: {unmet['detail']}"
+            )
+        lines.append(f"  {need.need} ({need.households} households): {state}")
+        needs_data.append(
+            {
+                "need": need.need,
+                "households": need.households,
+                "funded_projects": dict(funded),
+                "unmet": unmet,
+            }
+        )
+    lines.append("Projects:")
+    for project in projects:
+        outcome = run.projects[project.project_id]
+        lines.append(
+            f"  {project.project_id} {project.category}: {outcome['status']}, "
+            f"{int(outcome['allocated']):,} of {project.cost:,} yuan ({outcome['reason']})"
+        )
+    data = {
+        "village": village_id,
+        "needs": needs_data,
+        "projects": {p.project_id: run.projects[p.project_id] for p in projects},
+    }
+    return Explanation(f"village {village_id}", lines, data)
+
+
+def explain_fund(case: Case, ruleset: RuleSet, run: RunView, fund_id: str) -> Explanation:
+    f = _lookup(case.fund_index(), fund_id, "fund")
+    fund = case.funds[f]
+    row = run.funds[fund_id]
+    checks: dict[str, int] = defaultdict(int)
+    for p in range(len(case.projects)):
+        verdict = fund_verdict(case, ruleset, f, p)
+        checks["eligible" if verdict["eligible"] else f"excluded by {verdict['check']}"] += 1
+    paid = sorted(
+        ((a, pid) for pid, pays in run.allocations.items() for fid, a in pays if fid == fund_id),
+        reverse=True,
+    )
+    lines = [
+        f"Fund {fund_id}: {fund.name} ({fund.kind}, {fund.level}); budget {fund.budget:,}, "
+        f"allocated {int(row['allocated']):,}, unused {int(row['unused']):,} yuan; price of "
+        f"money {row.get('marginal_value_per_10k') or '-'} per 10k yuan",
+        f"Earmark: {', '.join(fund.categories)}",
+        "Projects: " + ", ".join(f"{k} {v}" for k, v in sorted(checks.items())),
+    ]
+    if int(row["unused"]) > 0:
+        reason = row.get("idle_reason") or "-"
+        lines.append(
+            f"Why {int(row['unused']):,} yuan stay unused: {reason}: {row.get('idle_detail', '')}"
+        )
+    lines += [
+        f"Pays {len(paid)} project(s), largest first:",
+    ]
+    lines += [f"  {pid}: {amount:,} yuan" for amount, pid in paid[:15]]
+    if len(paid) > 15:
+        lines.append(f"  ... and {len(paid) - 15} more (allocations.csv)")
+    data = {
+        "fund": fund_id,
+        "summary": row,
+        "eligibility": dict(checks),
+        "pays": {pid: amount for amount, pid in paid},
+    }
+    return Explanation(f"fund {fund_id}", lines, data)

@@ -233,7 +233,7 @@ def round_plan(
     allocations: list[Allocation] = []
     for g, group in enumerate(am.groups):
         pool = [(f, flows[(f, g)]) for f in group.funds if flows[(f, g)] > 0]
-        if any(policy.split_evenly(config, group) for policy, config in active_policies):
+        if any(policy.split_evenly(config, case, group) for policy, config in active_policies):
             allocations += _split_evenly(group, pool, amounts)
             continue
         fi = 0

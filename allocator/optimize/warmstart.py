@@ -79,7 +79,7 @@ class StartPlan:
         if g not in self._rank:
             rank: dict[int, int] = defaultdict(int)
             for policy, config in self.policies:
-                for f, r in policy.fund_order(config, self.am.groups[g].funds).items():
+                for f, r in policy.fund_order(config, self.case, self.am.groups[g].funds).items():
                     rank[f] += r
             self._rank[g] = rank
         return self._rank[g]

@@ -202,14 +202,14 @@ class Policy(Generic[C]):
         """The most a warm start may give project p under this policy (model units)."""
         return room
 
-    def fund_order(self, config: C, funds: Sequence[int]) -> dict[int, int]:
+    def fund_order(self, config: C, case: Case, funds: Sequence[int]) -> dict[int, int]:
         """Rank of each fund when a start draws on several (lower first); {} = no opinion."""
         return {}
 
     def repair(self, config: C, view: RoundingView) -> None:
         """Trim integer amounts the solver's tolerance left a few yuan outside the policy."""
 
-    def split_evenly(self, config: C, group: Group) -> bool:
+    def split_evenly(self, config: C, case: Case, group: Group) -> bool:
         """Whether a group's money must reach its projects in equal proportions per fund."""
         return False
 

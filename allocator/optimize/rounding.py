@@ -90,9 +90,17 @@ def project_amounts(
 
 
 def group_flows(
-    case: Case, am: AllocationModel, result: SolveResult, demand: list[int]
+    case: Case,
+    am: AllocationModel,
+    result: SolveResult,
+    demand: list[int],
+    rank: dict[int, int] | None = None,
 ) -> dict[tuple[int, int], int]:
-    """Integer yuan per (fund, group) meeting every group's demand within budgets."""
+    """Integer yuan per (fund, group) meeting every group's demand within budgets.
+
+    Missing yuan are drawn from funds in ``rank`` order (lower first; the
+    policies' preference, e.g. matching money before the money it matches).
+    """
     m = am.model
     flows: dict[tuple[int, int], int] = {}
     used: dict[int, int] = defaultdict(int)
@@ -125,7 +133,7 @@ def group_flows(
     for g in range(len(am.groups)):
         missing = demand[g] - sum(flows[(f, g)] for f in am.groups[g].funds)
         while missing > 0:
-            moved = _augment(am, flows, slack, g, missing)
+            moved = _augment(am, flows, slack, g, missing, rank or {})
             if moved == 0:
                 raise _Shortfall(g, missing)
             missing -= moved
@@ -145,9 +153,12 @@ def _augment(
     slack: dict[int, int],
     target: int,
     wanted: int,
+    rank: dict[int, int],
 ) -> int:
     """Send up to ``wanted`` yuan into group ``target`` along one augmenting path."""
-    funds_of = {g: grp.funds for g, grp in enumerate(am.groups)}
+    funds_of = {
+        g: sorted(grp.funds, key=lambda f: (rank.get(f, 0), f)) for g, grp in enumerate(am.groups)
+    }
     groups_of: dict[int, list[int]] = defaultdict(list)
     for (f, g), amount in flows.items():
         if amount > 0:
@@ -214,10 +225,14 @@ def round_plan(
     active_policies = list(active(policies))
     for policy, config in active_policies:
         policy.repair(config, view)
+    rank: dict[int, int] = defaultdict(int)
+    for policy, config in active_policies:
+        for f, r in policy.fund_order(config, case, range(len(case.funds))).items():
+            rank[f] += r
     for _attempt in range(len(am.modelled) + 1):
         demand = [sum(amounts[p] for p in group.projects) for group in am.groups]
         try:
-            flows = group_flows(case, am, result, demand)
+            flows = group_flows(case, am, result, demand, rank)
             break
         except _Shortfall as short:
             # Float noise left a group a few yuan short: trim its divisible projects.

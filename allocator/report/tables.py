@@ -123,6 +123,16 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                     f"{_yuan(missing)} it needs",
                 )
             )
+        elif binding is not None and room > 0:
+            outcomes.append(
+                ProjectOutcome(
+                    status,
+                    "held_by_policy",
+                    f"eligible funds have {_yuan(room)} yuan left, but {binding.text} binds: "
+                    f"{binding.policy} costs {binding.price:.3g} of value per 10k yuan here, "
+                    f"more than its value {density:.3g} per 10k yuan",
+                )
+            )
         elif room < missing:
             comparison = "is below" if density < cheapest * (1 - 1e-6) else "does not beat"
             outcomes.append(
@@ -132,16 +142,6 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                     f"eligible funds have {_yuan(room)} yuan left, it needs {_yuan(missing)}; "
                     f"its value {density:.3g} per 10k yuan {comparison} the price of money in its "
                     f"funds ({price_text}), which higher-value projects used",
-                )
-            )
-        elif binding is not None:
-            outcomes.append(
-                ProjectOutcome(
-                    status,
-                    "held_by_policy",
-                    f"eligible funds have {_yuan(room)} yuan left, but {binding.text} binds: "
-                    f"{binding.policy} costs {binding.price:.3g} of value per 10k yuan here, "
-                    f"more than its value {density:.3g} per 10k yuan",
                 )
             )
         else:

@@ -13,7 +13,9 @@ solution exists. Column and row numbers never leave this module.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -446,24 +448,30 @@ def map_status(run_failed: bool, model_status: object, primal_feasible: bool) ->
 
 
 def _run(h: highspy.Highs) -> object:
-    """Run HiGHS so that Ctrl-C cancels it cleanly, then re-raise KeyboardInterrupt.
+    """Run HiGHS on this thread so that Ctrl-C cancels it cleanly, then re-raise it.
 
-    ``Highs.run()`` blocks in C++ where Python cannot deliver the interrupt; the
-    solve runs in HiGHS's own thread and this one waits, ready to cancel. An
-    interrupted solve never becomes a plan (HiGHS would call it a feasible stop).
+    The solve runs on the calling thread. Run from a helper thread (as
+    highspy's own ``startSolve`` does), the same LP gave wrong answers for up
+    to half of the fast LPs measured here ("Unknown", "Optimal" with an
+    infinite, zero or wrong objective), while every run on the main thread was
+    right. Ctrl-C still cancels: during the solve a SIGINT handler raises
+    HiGHS's user-interrupt flag, which HiGHS's callbacks check; an interrupted
+    solve never becomes a plan (HiGHS would call it a feasible stop).
     """
     h.HandleUserInterrupt = True
-    h.startSolve()
-    interrupted = False
-    while True:
-        try:
-            done, status = h.wait(0.1)
-        except KeyboardInterrupt:
-            interrupted = True
-            h.cancelSolve()  # type: ignore[no-untyped-call]
-            continue
-        if done:
-            break
+    if threading.current_thread() is not threading.main_thread():
+        return h.run()
+    interrupted: list[bool] = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        interrupted.append(True)
+        h.cancelSolve()  # type: ignore[no-untyped-call]
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        status = h.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     if interrupted:
         raise KeyboardInterrupt
     return status

@@ -13,6 +13,7 @@ from typing import Any
 from allocator.policies import (
     category_shares,
     divisible_min_share,
+    matching,
     must_fund,
     poor_village_floor,
     village_cap,
@@ -25,6 +26,7 @@ POLICIES: tuple[Policy[Any], ...] = (
     poor_village_floor.POLICY,
     village_cap.POLICY,
     category_shares.POLICY,
+    matching.POLICY,
 )
 
 

@@ -91,7 +91,7 @@ def value_warnings(case: Case, values: list[ProjectValue]) -> list[str]:
     if capped:
         shown = ", ".join(capped[:5]) + (f" and {len(capped) - 5} more" if len(capped) > 5 else "")
         warnings.append(
-            f"{len(capped)} projects list more beneficiaries than their village's need records; "
+            f"{len(capped)} project(s) list more beneficiaries than their village's need records; "
             f"their value counts only the households in needs.csv ({shown})"
         )
     return warnings

@@ -10,6 +10,7 @@ row weighs on it, the reason is elsewhere (indivisibility, or the gap).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,17 @@ def find_bindings(
     m = am.model
     left = {f: fund.budget - ledger.fund(f) for f, fund in enumerate(case.funds)}
     group_of = {p: g for g, group in enumerate(am.groups) for p in group.projects}
+    paying_of: dict[int, list[int]] = defaultdict(list)
+    for f, p in ledger.by_pair:
+        paying_of[p].append(f)
+    open_groups = {
+        g
+        for g, group in enumerate(am.groups)
+        if any(
+            ledger.project(p) < case.projects[p].cost and values[p].value > 0
+            for p in group.projects
+        )
+    }
 
     def on_flows(g: int, funds: list[int]) -> list[tuple[PolicyKey, float]]:
         return [
@@ -81,7 +93,7 @@ def find_bindings(
         funded = ledger.project(p) >= project.cost
         g = group_of[p]
         if funded:  # what required it (a floor, a must-fund, a minimum share)?
-            paying = [f for f, q in ledger.by_pair if q == p]
+            paying = sorted(paying_of[p])
         else:  # what holds it back, where its funds still have money?
             if values[p].value <= 0:
                 continue
@@ -96,15 +108,7 @@ def find_bindings(
     for f, _fund in enumerate(case.funds):
         if left[f] <= 0:
             continue
-        groups = [
-            g
-            for g, group in enumerate(am.groups)
-            if f in group.funds
-            and any(
-                ledger.project(p) < case.projects[p].cost and values[p].value > 0
-                for p in group.projects
-            )
-        ]
+        groups = [g for g in sorted(open_groups) if f in am.groups[g].funds]
         found = [hit for g in groups for hit in on_flows(g, [f])]
         heaviest = _heaviest(found)
         if heaviest is not None:

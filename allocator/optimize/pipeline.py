@@ -227,14 +227,16 @@ def allocate(
     value = _checked_value(case, eligibility, spec, allocations, values, waived, timings)
     if elastic is not None:  # the solver's objective is the elastic one: report the plan's value
         objective = value
-    elif value == 0 and _money_and_projects_left(case, eligibility, values):
+    elif value == 0 and _money_and_projects_left(case, eligibility):
         warnings.append(
-            "the plan's value is 0 although money and eligible projects of positive value "
-            "exist: check that the policies do not hold all money back"
+            "the plan's value is 0 although money and eligible projects exist: check "
+            "needs.csv (projects are valued by the needs they cover) and the policies"
         )
     t = time.perf_counter()
     binding = _bindings(solved, result, case, eligibility, spec, allocations, values, deadline)
     timings["explain"] = time.perf_counter() - t
+    # Everything from the first HiGHS call on: what solver.time_limit bounds (plus the check).
+    timings["since_first_highs"] = deadline.elapsed()
     binaries = sum(1 for v in am.column_order if v.is_binary())
     stats = ModelStats(
         projects_modelled=len(am.modelled),
@@ -302,12 +304,9 @@ def _describe(key: PolicyKey, amount: float, unit: int, case: Case, spec: Loaded
     return policy.describe(config, key, amount, unit, case)
 
 
-def _money_and_projects_left(
-    case: Case, eligibility: Eligibility, values: list[ProjectValue]
-) -> bool:
-    fundable = np.asarray(eligibility.eligible.any(axis=0), dtype=bool)
-    worth = any(values[p].value > 0 and fundable[p] for p in range(len(case.projects)))
-    return worth and any(f.budget > 0 for f in case.funds)
+def _money_and_projects_left(case: Case, eligibility: Eligibility) -> bool:
+    fundable = bool(np.asarray(eligibility.eligible.any(axis=0), dtype=bool).any())
+    return fundable and any(f.budget > 0 for f in case.funds)
 
 
 def _checked_value(

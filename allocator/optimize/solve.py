@@ -40,13 +40,17 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self._end: float | None = None
+        self.started: float | None = None
 
     def left(self) -> float:
         """Seconds left (the clock starts at the first call); never below 0.01."""
-        if self._end is None:
-            self._end = time.perf_counter() + self.seconds
-        return max(0.01, self._end - time.perf_counter())
+        if self.started is None:
+            self.started = time.perf_counter()
+        return max(0.01, self.started + self.seconds - time.perf_counter())
+
+    def elapsed(self) -> float:
+        """Seconds since the first HiGHS call (0 before it)."""
+        return 0.0 if self.started is None else time.perf_counter() - self.started
 
     def options(self, options: SolverOptions) -> SolverOptions:
         """``options`` with the time limit cut to what is left."""

@@ -397,7 +397,7 @@ def _version(package: str) -> str:
 
 
 def _round(x: float | None, digits: int = 6) -> float | None:
-    return None if x is None else float(f"{x:.{digits}g}")
+    return None if x is None else float(f"{x:.{digits}g}") + 0.0  # + 0.0: never "-0.0"
 
 
 def policy_figures(plan: Plan) -> dict[str, dict[str, int]]:

@@ -397,7 +397,11 @@ def _version(package: str) -> str:
 
 
 def _round(x: float | None, digits: int = 6) -> float | None:
-    return None if x is None else float(f"{x:.{digits}g}") + 0.0  # + 0.0: never "-0.0"
+    if x is None:
+        return None
+    if abs(x) < 1e-6:  # solver noise around zero: never "-0.0"
+        return 0.0
+    return float(f"{x:.{digits}g}")
 
 
 def policy_figures(plan: Plan) -> dict[str, dict[str, int]]:

@@ -147,6 +147,12 @@ STATUS_NOTES = {
 }
 
 
+def _amount(x: float) -> str:
+    """One decimal with thousands separators; never "-0.0" (solver noise around zero)."""
+    text = f"{x:,.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
 def _yuan(n: int) -> str:
     return f"{n:,}"
 
@@ -163,8 +169,8 @@ def _summary_tables(result: RunResult) -> None:
     bound = summary["bound"]
     out_console().print(
         f"[bold]{plan.case.meta.name}[/bold] ({plan.case.meta.year}): status "
-        f"[{style}]{status}[/{style}], value {summary['objective']:,.1f}, bound "
-        f"{'-' if bound is None else f'{bound:,.1f}'}, gap "
+        f"[{style}]{status}[/{style}], value {_amount(summary['value'])}, bound "
+        f"{'-' if bound is None else _amount(bound)}, gap "
         f"{'-' if gap is None else f'{gap:.4%}'}"
     )
     if plan.violated:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator.cli import app
-from tests.conftest import TINY, VARIANT
+from tests.conftest import TINY, VARIANT, read_csv
 
 runner = CliRunner()
 
@@ -73,3 +73,31 @@ def test_refuses_other_inputs_and_bad_requests(plan_dir: Path) -> None:
     assert code == 2 and "unknown project 'P99'" in text
     code, text = explain(plan_dir, "--project", "P01", "--village", "V1")
     assert code == 2 and "exactly one" in text
+
+
+def test_idle_central_money_names_the_binding_share_policy(tmp_path: Path) -> None:
+    """A 20-village generated case: central poverty money idle next to unmet needs,
+    held back by the 30% industry share; explain --fund says so, with its price."""
+    from allocator.app.generate import Size, generate_case, write_case
+
+    case = write_case(
+        generate_case(Size(villages=20, funds=6, projects_per_village=5.0), 2), tmp_path / "case"
+    )
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["run", str(case), "--out", str(out), "-q"]).exit_code == 0
+    funds = {r["fund_id"]: r for r in read_csv(out / "funds.csv")}
+    assert funds["F01"]["kind"] == "poverty_special" and funds["F01"]["level"] == "central"
+    assert int(funds["F01"]["unused"]) > 10_000_000
+    assert funds["F01"]["idle_reason"] == "held_by_policy"
+    result = CliRunner().invoke(app, ["explain", str(case), str(out), "--fund", "F01"])
+    assert result.exit_code == 0
+    assert "held_by_policy: policies.category_shares[0] (the minimum 30% share of industry" in (
+        result.output
+    )
+    assert "relaxing it by 10,000 yuan would be worth" in result.output
+    projects = read_csv(out / "projects.csv")
+    assert not any(p["reason"] == "policy_or_gap" for p in projects)
+    held = [p for p in projects if p["reason"] == "held_by_policy"]
+    assert held and all("policies.category_shares" in p["detail"] for p in held)
+    unmet = read_csv(out / "unmet_needs.csv")
+    assert any(u["reason"] == "held_by_policy" for u in unmet)

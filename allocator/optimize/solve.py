@@ -13,9 +13,7 @@ solution exists. Column and row numbers never leave this module.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -206,7 +204,7 @@ def _solve_lp(
 ) -> SolveResult:
     """An LP over the compiled rows (integrality dropped), with columns re-bounded or re-costed."""
     lp = compiled.lp
-    saved = (lp.col_lower_, lp.col_upper_, lp.col_cost_, lp.integrality_, lp.sense_)
+    saved = _saved(lp)
     if lower is not None:
         lp.col_lower_ = lower
     if upper is not None:
@@ -242,6 +240,23 @@ def _solve_lp(
         0,
         message,
         np.asarray(solution.row_dual, dtype=np.float64),
+    )
+
+
+def _saved(lp: highspy.HighsLp) -> tuple[Any, Any, Any, Any, Any]:
+    """Copies of the fields a solve changes, to put back afterwards.
+
+    Copies, not references: highspy returns ``col_cost_`` as a numpy view of
+    the C++ vector, which points at freed memory once the field is replaced;
+    restoring such a view wrote garbage costs into the model (seen as later
+    LPs reported "optimal" with an infinite objective, or failed).
+    """
+    return (
+        np.array(lp.col_lower_, dtype=np.float64),
+        np.array(lp.col_upper_, dtype=np.float64),
+        np.array(lp.col_cost_, dtype=np.float64),
+        list(lp.integrality_),
+        lp.sense_,
     )
 
 
@@ -282,7 +297,7 @@ def solve_restricted(
     lp = compiled.lp
     keep = compiled.integer & ~compiled.mask(free)
     x = start.x
-    saved = (lp.col_lower_, lp.col_upper_)
+    saved = (np.array(lp.col_lower_, dtype=np.float64), np.array(lp.col_upper_, dtype=np.float64))
     lp.col_lower_ = np.where(keep, np.round(x), np.asarray(lp.col_lower_))
     lp.col_upper_ = np.where(keep, np.round(x), np.asarray(lp.col_upper_))
     h = _new_highs()
@@ -452,30 +467,24 @@ def map_status(run_failed: bool, model_status: object, primal_feasible: bool) ->
 
 
 def _run(h: highspy.Highs) -> object:
-    """Run HiGHS on this thread so that Ctrl-C cancels it cleanly, then re-raise it.
+    """Run HiGHS so that Ctrl-C cancels it cleanly, then re-raise KeyboardInterrupt.
 
-    The solve runs on the calling thread. Run from a helper thread (as
-    highspy's own ``startSolve`` does), the same LP gave wrong answers for up
-    to half of the fast LPs measured here ("Unknown", "Optimal" with an
-    infinite, zero or wrong objective), while every run on the main thread was
-    right. Ctrl-C still cancels: during the solve a SIGINT handler raises
-    HiGHS's user-interrupt flag, which HiGHS's callbacks check; an interrupted
-    solve never becomes a plan (HiGHS would call it a feasible stop).
+    ``Highs.run()`` blocks in C++ where Python cannot deliver the interrupt; the
+    solve runs in HiGHS's own thread and this one waits, ready to cancel. An
+    interrupted solve never becomes a plan (HiGHS would call it a feasible stop).
     """
     h.HandleUserInterrupt = True
-    if threading.current_thread() is not threading.main_thread():
-        return h.run()
-    interrupted: list[bool] = []
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        interrupted.append(True)
-        h.cancelSolve()  # type: ignore[no-untyped-call]
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        status = h.run()
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    h.startSolve()
+    interrupted = False
+    while True:
+        try:
+            done, status = h.wait(0.1)
+        except KeyboardInterrupt:
+            interrupted = True
+            h.cancelSolve()  # type: ignore[no-untyped-call]
+            continue
+        if done:
+            break
     if interrupted:
         raise KeyboardInterrupt
     return status

@@ -195,3 +195,43 @@ def test_money_is_drawn_from_the_most_restricted_fund_first() -> None:
     p09 = [a for a in plan.allocations if plan.case.projects[a.project].project_id == "P09"]
     # P09 may be paid by F2 (water, 4 eligible projects) or F3 (migrant, 2): F3 pays all.
     assert [(plan.case.funds[a.fund].fund_id, a.amount) for a in p09] == [("F3", 200_000)]
+
+
+def test_re_solves_leave_the_compiled_model_unchanged() -> None:
+    """The flow LP and the fixed-selection LP re-cost and re-bound the model; afterwards
+    it must be exactly as compiled (a lost copy once left garbage costs behind)."""
+    import numpy as np
+
+    from allocator.optimize.model import build_model, flow_costs
+    from allocator.optimize.solve import (
+        canonical_flows,
+        compile_model,
+        solve,
+        solve_fixed_selection,
+        solve_relaxation,
+    )
+    from allocator.rules.eligibility import evaluate_eligibility
+    from allocator.valuation import project_values
+
+    case = load_case(TINY)
+    spec = load_spec(DEFAULT_SPEC).spec
+    eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
+    am = build_model(case, eligibility, project_values(case, spec.objective), spec)
+    compiled = compile_model(am)
+    before = [
+        np.array(getattr(compiled.lp, f), dtype=float).copy()
+        for f in ("col_cost_", "col_lower_", "col_upper_")
+    ]
+    relaxed = solve_relaxation(compiled, spec.solver)
+    result = solve(compiled, spec.solver)
+    for _ in range(3):
+        routed = canonical_flows(result, flow_costs(am, eligibility), spec.solver)
+        fixed = solve_fixed_selection(compiled, routed.point, spec.solver)  # type: ignore[arg-type]
+        assert fixed.objective == pytest.approx(result.objective, rel=1e-9)
+    after = [
+        np.array(getattr(compiled.lp, f), dtype=float)
+        for f in ("col_cost_", "col_lower_", "col_upper_")
+    ]
+    for old, new in zip(before, after, strict=True):
+        assert np.array_equal(old, new)
+    assert solve_relaxation(compiled, spec.solver).objective == relaxed.objective

@@ -4,8 +4,9 @@ With the plan's selection fixed, the LP's duals price every policy row: how
 much value 10,000 more yuan of room in that instance would buy. A project left
 unfunded although its eligible funds have money left, or a fund whose money
 stays idle, is held back by the policy row that weighs most on its money flows
-(or on its own share): that instance is named with its price. Where no policy
-row weighs on it, the reason is elsewhere (indivisibility, or the gap).
+(or on its own share; weight = |dual x coefficient|): that instance is named
+with its price, the row's dual. Where no policy row weighs on it, the reason
+is elsewhere (indivisibility, or the gap).
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ def find_bindings(
                 continue
         found = on_flows(g, paying) + _on_share(weight, m, p, am.cost[p], per_10k)
         heaviest = _heaviest(found)
-        if heaviest is not None:
-            result.projects[p] = _binding(heaviest[0], heaviest[1], policies)
+        if heaviest is not None and heaviest[0] in duals:
+            result.projects[p] = _binding(heaviest[0], duals[heaviest[0]], policies)
 
     for f, _fund in enumerate(case.funds):
         if left[f] <= 0:
@@ -111,8 +112,8 @@ def find_bindings(
         groups = [g for g in sorted(open_groups) if f in am.groups[g].funds]
         found = [hit for g in groups for hit in on_flows(g, [f])]
         heaviest = _heaviest(found)
-        if heaviest is not None:
-            result.funds[f] = _binding(heaviest[0], heaviest[1], policies)
+        if heaviest is not None and heaviest[0] in duals:
+            result.funds[f] = _binding(heaviest[0], duals[heaviest[0]], policies)
     return result
 
 

@@ -128,9 +128,9 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                 ProjectOutcome(
                     status,
                     "held_by_policy",
-                    f"eligible funds have {_yuan(room)} yuan left, but {binding.text} binds: "
-                    f"{binding.policy} costs {binding.price:.3g} of value per 10k yuan here, "
-                    f"more than its value {density:.3g} per 10k yuan",
+                    f"eligible funds have {_yuan(room)} yuan left, but {binding.text} binds "
+                    f"(relaxing it by 10,000 yuan would be worth {binding.price:.3g}; this "
+                    f"project is worth {density:.3g} per 10k yuan)",
                 )
             )
         elif room < missing:

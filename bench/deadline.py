@@ -1,0 +1,75 @@
+"""Does a run with ``solver.time_limit: T`` return within T + 2 s of its first HiGHS call?
+
+    python bench/deadline.py                  # province, T = 5 and 20, 3 runs each
+    python bench/deadline.py --limits 5 --repeat 1
+
+Generates the province case (seed 1), then runs ``allocator run`` as a fresh
+process with the default spec's time limit replaced by T. Reported per T
+(median of the runs): seconds from the first HiGHS call to the end of the
+plan (timings.json ``since_first_highs``: relaxation, starts, margin sub-MIP,
+final MIP, flow LP, rounding, binding prices, check), the writing after it,
+the whole process, the status and the gap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from allocator.app.generate import SIZES, generate_case, write_case  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limits", type=float, nargs="+", default=[5.0, 20.0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--size", default="province", choices=list(SIZES))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        case = write_case(generate_case(SIZES[args.size], 1), folder / args.size)
+        print("| T | since first HiGHS call (median) | max | write | whole process | status | gap |")
+        print("|---:|---:|---:|---:|---:|---|---|")
+        for limit in args.limits:
+            text = (ROOT / "models" / "default.yaml").read_text(encoding="utf-8")
+            spec = folder / f"spec-{limit:g}.yaml"
+            spec.write_text(
+                text.replace("  time_limit: 300\n", f"  time_limit: {limit:g}\n"), encoding="utf-8"
+            )
+            runs = []
+            for i in range(args.repeat):
+                out = folder / f"out-{limit:g}-{i}"
+                started = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "allocator", "run", str(case), "--model", str(spec),
+                     "--out", str(out), "--quiet"],
+                    check=True,
+                    capture_output=True,
+                )
+                wall = time.perf_counter() - started
+                timings = json.loads((out / "timings.json").read_text())
+                summary = json.loads((out / "summary.json").read_text())
+                runs.append((timings["since_first_highs"], timings["write"], wall,
+                             summary["status"], summary["gap"]))
+            since = [r[0] for r in runs]
+            print(
+                f"| {limit:g} s | {statistics.median(since):.2f} s | {max(since):.2f} s | "
+                f"{statistics.median(r[1] for r in runs):.2f} s | "
+                f"{statistics.median(r[2] for r in runs):.2f} s | "
+                f"{', '.join(sorted({r[3] for r in runs}))} | "
+                f"{max((r[4] or 0) for r in runs):.2e} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from allocator import load_case, load_ruleset, load_spec, rule_schema
 from allocator.app.compare import Scenario, compare, parse_scenario
 from allocator.cli import app
 from allocator.errors import InputError
@@ -124,3 +125,24 @@ def test_scenario_errors(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "missing.yaml" in result.output
     assert not (tmp_path / "c").exists()
+
+
+def test_compare_reads_plans_written_by_earlier_versions(tmp_path: Path) -> None:
+    """A plan folder of the pre-restructuring version (no policy figures) compares
+    against a new one."""
+    from allocator.app.compare import comparison_files, read_plan
+    from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES
+    from allocator.cli import app as cli_app
+
+    old = Path(__file__).parent / "data" / "plan_v0_tiny"
+    new = tmp_path / "new"
+    assert CliRunner().invoke(cli_app, ["run", str(TINY), "--out", str(new), "-q"]).exit_code == 0
+    case = load_case(TINY)
+    ruleset = load_ruleset(DEFAULT_RULES, rule_schema(case.meta))
+    spec = load_spec(DEFAULT_MODEL).spec.model_dump(mode="json")
+    files = comparison_files(
+        case, [read_plan("old", old), read_plan("new", new)], [(ruleset, spec), (ruleset, spec)]
+    )
+    overview = json.loads(files["comparison.json"])
+    assert [o["projects_gained"] + o["projects_lost"] for o in overview["scenarios"]] == [0, 0]
+    assert "compare_policies.csv" in files

@@ -144,3 +144,22 @@ def test_scalar_and_vectorized_eligibility_agree_on_generated_cases(
         ruleset = load_ruleset(rules, rule_schema(case.meta))
         vector = evaluate_eligibility(case, ruleset).eligible
         assert (scalar_eligibility(case, ruleset) == vector).all()
+
+
+def test_plans_written_by_earlier_versions_still_verify_and_explain() -> None:
+    """tests/data/plan_v0_tiny was written by allocator before the restructuring (no
+    idle_reason columns, no warnings or policy figures in summary.json)."""
+    from typer.testing import CliRunner
+
+    from allocator.cli import app
+
+    old = Path(__file__).parent / "data" / "plan_v0_tiny"
+    runner = CliRunner()
+    verified = runner.invoke(app, ["verify", str(TINY), str(old)])
+    assert verified.exit_code == 0, verified.output
+    assert "valid: 6 allocation rows, 1,750,000 yuan" in verified.output
+    explained = runner.invoke(app, ["explain", str(TINY), str(old), "--fund", "F2"])
+    assert explained.exit_code == 0, explained.output
+    assert "Why 50,000 yuan stay unused: -" in explained.output  # the old plan did not say
+    project = runner.invoke(app, ["explain", str(TINY), str(old), "--project", "P08"])
+    assert project.exit_code == 0 and "funds_too_small" in project.output

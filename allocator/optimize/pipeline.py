@@ -103,7 +103,7 @@ def _solve(
         _timed(timings, "margin", t)
 
     progress(Progress("solve"))
-    result = solve(compiled, deadline.options(solver), progress, starts)
+    result = solve(compiled, deadline.options(solver, reserve=deadline.reserve), progress, starts)
     timings["solve"] = timings.get("solve", 0.0) + result.solver_seconds
     if result.bound is None and result.objective is not None and relaxed.objective is not None:
         # Stopped before HiGHS proved a bound: the LP relaxation's is still a valid one.
@@ -218,7 +218,10 @@ def allocate(
 
     tell(Progress("round"))
     t = time.perf_counter()
-    result = canonical_flows(result, flow_costs(am, eligibility), deadline.options(solver))
+    after_mip = min(0.5, deadline.reserve)  # short LPs: a canonical split, and binding prices
+    result = canonical_flows(
+        result, flow_costs(am, eligibility), deadline.options(solver, at_least=after_mip)
+    )
     timings["flows"] = time.perf_counter() - t
     t = time.perf_counter()
     density = {p: values[p].value / case.projects[p].cost for p in am.modelled}

@@ -34,10 +34,16 @@ _INF = highspy.kHighsInf
 
 
 class Deadline:
-    """One time limit for every HiGHS call of a run, counted from the first of them."""
+    """One time limit for every HiGHS call of a run, counted from the first of them.
+
+    The final MIP stops ``reserve`` seconds early (10% of the limit, at most
+    1 s): HiGHS overruns its limits, and rounding, the check and the short LPs
+    after it (canonical flows, binding prices) must fit in what is left.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
+        self.reserve = min(1.0, 0.1 * seconds)
         self.started: float | None = None
 
     def left(self) -> float:
@@ -50,9 +56,13 @@ class Deadline:
         """Seconds since the first HiGHS call (0 before it)."""
         return 0.0 if self.started is None else time.perf_counter() - self.started
 
-    def options(self, options: SolverOptions) -> SolverOptions:
-        """``options`` with the time limit cut to what is left."""
-        return options.model_copy(update={"time_limit": self.left()})
+    def options(
+        self, options: SolverOptions, *, reserve: float = 0.0, at_least: float = 0.0
+    ) -> SolverOptions:
+        """``options`` with the time limit cut to what is left (less ``reserve``),
+        but never below ``at_least`` (for short LPs whose result a plan needs)."""
+        left = max(0.01, self.left() - reserve, at_least)
+        return options.model_copy(update={"time_limit": left})
 
 
 @dataclass(frozen=True)

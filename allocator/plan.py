@@ -7,6 +7,7 @@ tools embedding allocator can hold and read plans without the solver stack.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from allocator.io.case import Case
 from allocator.ledger import Allocation, Ledger
@@ -83,8 +84,9 @@ class Plan:
     #: warnings for people (e.g. projects covering no listed need)
     warnings: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def ledger(self) -> Ledger:
+        """The allocation rows' integer sums (a plan's rows never change once made)."""
         return Ledger.of(self.allocations)
 
     def project_totals(self) -> dict[int, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -53,7 +54,17 @@ class Eligibility:
         return ids
 
     def eligible_funds(self, project: int) -> list[int]:
-        return [int(f) for f in np.flatnonzero(self.eligible[:, project])]
+        """Funds that may pay for the project, in fund order."""
+        return self._funds_of_project[project]
+
+    @cached_property
+    def _funds_of_project(self) -> list[list[int]]:
+        # Row-major over (project, fund): each project's funds come out in fund order.
+        projects, funds = np.nonzero(self.eligible.T)
+        result: list[list[int]] = [[] for _ in range(self.eligible.shape[1])]
+        for p, f in zip(projects.tolist(), funds.tolist(), strict=True):
+            result[p].append(f)
+        return result
 
 
 _DTYPES = {Type.INT: np.int64, Type.FLOAT: np.float64, Type.BOOL: np.bool_, Type.STR: np.str_}

@@ -2,7 +2,7 @@
 
 Run before any solve (and by ``allocator check``); each policy contributes
 its own (``Policy.precheck``). What the solver finds infeasible beyond these
-is explained by the elastic relaxation in the optimize layer.
+is explained by the elastic model in the optimize layer.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ class AllocationModel:
         self.policy_rows.append((self.model.policy_rows.add(row), key))
 
     def violations(self, value: Any, tol: float = 1e-7) -> dict[PolicyKey, float]:
-        """Policy instances a (relaxed) solution violates, and by how much (model units).
+        """Policy instances an elastic solution violates, and by how much (model units).
 
         ``value`` reads a variable's value in that solution.
         """

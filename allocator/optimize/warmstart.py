@@ -134,16 +134,16 @@ class StartPlan:
             remaining -= take
         return amount
 
-    def build(self, relaxed: SolveResult | None) -> Point:
+    def build(self, lp: SolveResult | None) -> Point:
         am, m = self.am, self.am.model
         lp_share: dict[int, float] = {}
-        if relaxed is not None and relaxed.point is not None:
+        if lp is not None and lp.point is not None:
             for f, g in am.arcs:
-                amount = max(0.0, relaxed.value(m.x[f, g]))
+                amount = max(0.0, lp.value(m.x[f, g]))
                 if amount > 0:
                     self.reserved[(f, g)] = amount
                     self.reserved_total[f] += amount
-            lp_share = {p: relaxed.value(m.s[p]) for p in am.modelled}
+            lp_share = {p: lp.value(m.s[p]) for p in am.modelled}
         # Candidates for floors in the order the LP favours them, else cheapest first.
         self.floor_order = sorted(
             self.by_density,

@@ -80,7 +80,7 @@ class ModelBuilder(Protocol):
         """Money from fund f to group g."""
 
     def slack(self, key: PolicyKey, largest: float) -> Any:
-        """The instance's elastic slack (0 unless the model is being relaxed)."""
+        """The instance's elastic slack (0 unless the model is built elastic)."""
 
     def constrain(self, key: PolicyKey, row: Any) -> None:
         """Add one model row that belongs to policy instance ``key``."""

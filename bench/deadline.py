@@ -37,7 +37,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         case = write_case(generate_case(SIZES[args.size], 1), folder / args.size)
-        print("| T | since first HiGHS call (median) | max | write | whole process | status | gap |")
+        print(
+            "| T | since first HiGHS call (median) | max | write | whole process | status | gap |"
+        )
         print("|---:|---:|---:|---:|---:|---|---|")
         for limit in args.limits:
             text = (ROOT / "models" / "default.yaml").read_text(encoding="utf-8")
@@ -50,16 +52,33 @@ def main() -> None:
                 out = folder / f"out-{limit:g}-{i}"
                 started = time.perf_counter()
                 subprocess.run(
-                    [sys.executable, "-m", "allocator", "run", str(case), "--model", str(spec),
-                     "--out", str(out), "--quiet"],
+                    [
+                        sys.executable,
+                        "-m",
+                        "allocator",
+                        "run",
+                        str(case),
+                        "--model",
+                        str(spec),
+                        "--out",
+                        str(out),
+                        "--quiet",
+                    ],
                     check=True,
                     capture_output=True,
                 )
                 wall = time.perf_counter() - started
                 timings = json.loads((out / "timings.json").read_text())
                 summary = json.loads((out / "summary.json").read_text())
-                runs.append((timings["since_first_highs"], timings["write"], wall,
-                             summary["status"], summary["gap"]))
+                runs.append(
+                    (
+                        timings["since_first_highs"],
+                        timings["write"],
+                        wall,
+                        summary["status"],
+                        summary["gap"],
+                    )
+                )
             since = [r[0] for r in runs]
             print(
                 f"| {limit:g} s | {statistics.median(since):.2f} s | {max(since):.2f} s | "

@@ -187,8 +187,7 @@ class Matching(Policy[list[MatchingRule]]):
         rule = config[int(index)]
         return Conflict(
             f"policies.matching[{index}]",
-            f"projects grouped with {project_id} lack {yuan(amount * unit)} of the "
-            f"{rule.text()}",
+            f"projects grouped with {project_id} lack {yuan(amount * unit)} of the {rule.text()}",
         )
 
     def instance_name(self, config: list[MatchingRule], key: PolicyKey) -> str:

@@ -10,8 +10,9 @@ A policy (``policies.<key>`` in a model spec) declares, in its own module:
   which never reads solver numbers;
 * what warm starts and rounding must respect (:meth:`Policy.seed_start`,
   :meth:`Policy.fund_order`, :meth:`Policy.repair`, :meth:`Policy.split_evenly`);
-* how it explains itself: violations (:meth:`Policy.describe`), the price of
-  a binding instance (:meth:`Policy.explain_price`) and figures for summaries
+* how it explains itself: violations (:meth:`Policy.describe`), its
+  instances in words for binding-policy explanations, priced by the
+  optimize layer (:meth:`Policy.instance_name`), and figures for summaries
   and comparisons (:meth:`Policy.figures`).
 
 The model, the solver and the audit live in other layers; they reach a policy
@@ -186,10 +187,6 @@ class Policy(Generic[C]):
     def describe(self, config: C, key: PolicyKey, amount: float, unit: int, case: Case) -> Conflict:
         """Words for one violated instance (``amount`` in model units)."""
         return Conflict(f"policies.{self.key}", f"{key[1]} violated by {amount:g}")
-
-    def explain_price(self, config: C, key: PolicyKey, price: float) -> str:
-        """Words for a binding instance whose relaxation by 10,000 yuan is worth ``price``."""
-        return f"{self.instance_name(config, key)} binds (worth {price:.3g} per 10k yuan)"
 
     def instance_name(self, config: C, key: PolicyKey) -> str:
         """The instance in words, e.g. "the village cap of V003"."""

@@ -155,11 +155,51 @@ class Score(_Strict):
     score: Annotated[float, Field(ge=0, le=100)]
 
 
-#: Table file name -> (row model, key columns that must be unique).
-TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...]]] = {
-    "villages.csv": (Village, ("village_id",)),
-    "needs.csv": (Need, ("village_id", "need")),
-    "projects.csv": (Project, ("project_id",)),
-    "funds.csv": (Fund, ("fund_id",)),
-    "scores.csv": (Score, ("village_id",)),
-}
+#: Main causes of poverty the register records (``households.csv`` column ``cause``).
+Cause = Literal[
+    "illness",
+    "disability",
+    "schooling",
+    "disaster",
+    "lack_of_labour",
+    "lack_of_skills",
+    "lack_of_funds",
+    "lack_of_land",
+    "lack_of_water",
+    "other",
+]
+#: Household standards a measure can close ("two no-worries, three guarantees").
+HouseholdStandard = Literal["safe_housing", "safe_water"]
+
+
+class Household(_Strict):
+    """One household (``households.csv``, optional): the poverty register's file and card."""
+
+    household_id: Identifier
+    village_id: Identifier
+    members: Annotated[int, Field(ge=1, le=100)]
+    poor: bool = Field(description="on the poverty register")
+    exit_year: Annotated[int, Field(ge=1990, le=2100)] | None = Field(
+        None, description="year it exits or exited the register; empty if never registered"
+    )
+    cause: Cause | None = Field(None, description="main cause of poverty (registered households)")
+    safe_housing: bool
+    safe_water: bool
+    income: Yuan = Field(description="per capita, yuan a year")
+    labour: Count = Field(description="able workers")
+
+
+class Measure(_Strict):
+    """A household measure the county offers (``measures.csv``, optional).
+
+    A household's cost is cost_per_household + cost_per_member x members; a
+    measure is given to a household whole or not at all.
+    """
+
+    measure_id: Identifier
+    name: Text
+    category: Identifier
+    cost_per_household: Yuan
+    cost_per_member: Yuan
+    quota: Count | None = Field(None, description="most households this year (empty: no limit)")
+    closes: HouseholdStandard | None = Field(None, description="the standard the measure fixes")

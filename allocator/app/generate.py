@@ -168,8 +168,12 @@ TERRAIN_P = (0.3, 0.3, 0.25, 0.1, 0.05)
 YEAR = 2026
 
 
-def generate_case(size: Size, seed: int) -> dict[str, str]:
-    """Every file of a generated case: name -> content. Same size and seed, same bytes."""
+def generate_case(size: Size, seed: int, with_households: bool = False) -> dict[str, str]:
+    """Every file of a generated case: name -> content. Same size and seed, same bytes.
+
+    With ``with_households``, also the household register and the county's household
+    measures (``households.csv``, ``measures.csv``), consistent with the villages.
+    """
     rng = np.random.default_rng(seed)
     n = size.villages
     townships = max(1, n // 15)
@@ -277,7 +281,12 @@ def generate_case(size: Size, seed: int) -> dict[str, str]:
         f"description: >\n  Synthetic case made by 'allocator generate' with seed {seed}; "
         "see docs/generator.md.\n"
     )
+    extra: dict[str, str] = {}
+    if with_households:
+        # A generator of its own, so adding the register never changes the other tables.
+        extra = household_files(villages, np.random.default_rng([seed, 1]))
     return {
+        **extra,
         "case.yaml": case_yaml,
         "villages.csv": csv_text(
             [
@@ -319,3 +328,137 @@ def generate_case(size: Size, seed: int) -> dict[str, str]:
 def write_case(files: dict[str, str], out: Path | str) -> Path:
     """Write a generated case folder atomically (refuses to overwrite other folders)."""
     return write_files(files, Path(out), marker="case.yaml")
+
+
+#: (measure_id, name, category, per household, per member, share of poor households as
+#: quota or None, closes)
+MEASURES: list[tuple[str, str, str, int, int, float | None, str]] = [
+    ("M01", "Dangerous-house renovation", "safe_housing", 30_000, 0, None, "safe_housing"),
+    ("M02", "Ex-situ relocation", "relocation", 10_000, 20_000, 0.05, "safe_housing"),
+    ("M03", "Household water cistern", "drinking_water", 3_000, 0, None, "safe_water"),
+    ("M04", "Industry development subsidy", "industry", 5_000, 0, None, ""),
+    ("M05", "Skills training place", "skills_training", 2_000, 0, 0.3, ""),
+    ("M06", "Microcredit interest subsidy", "financial_service", 1_500, 0, 0.4, ""),
+    ("M07", "Public-welfare job", "social_security", 6_000, 0, 0.1, ""),
+]
+#: main causes of poverty and how often the register records each (DOMAIN.md)
+CAUSE_WEIGHTS = {
+    "illness": 0.30,
+    "disability": 0.08,
+    "schooling": 0.08,
+    "disaster": 0.04,
+    "lack_of_labour": 0.12,
+    "lack_of_skills": 0.12,
+    "lack_of_funds": 0.12,
+    "lack_of_land": 0.04,
+    "lack_of_water": 0.04,
+    "other": 0.06,
+}
+
+
+def _sizes(people: int, homes: int, rng: np.random.Generator) -> list[int]:
+    """``people`` spread over ``homes`` households of at least one member each."""
+    if homes <= 0:
+        return []
+    extra = max(0, people - homes)
+    return [1 + int(k) for k in rng.multinomial(extra, [1.0 / homes] * homes)]
+
+
+def household_files(villages: list[Row], rng: np.random.Generator) -> dict[str, str]:
+    """households.csv and measures.csv for generated villages (rows as in villages.csv).
+
+    Per village the register has exactly its households and registered poor
+    households; members add up to its population and poor population where the
+    counts allow. Registered poor households exit in their village's exit year
+    when it is a poor village, else within the next three years; a tenth of
+    other households in villages with an exit year exited before.
+    """
+    causes = list(CAUSE_WEIGHTS)
+    weights = np.array([CAUSE_WEIGHTS[c] for c in causes])
+    rows: list[Row] = []
+    total_poor = 0
+    for v in villages:
+        vid = str(v[0])
+        population, homes, poor, poor_people = (int(str(v[k])) for k in (3, 4, 5, 6))
+        poor_village = v[9] == "true"
+        exit_year = v[10]
+        hazard = v[11] in ("mountain", "gully", "hazard")
+        sizes = _sizes(poor_people, poor, rng) + _sizes(population - poor_people, homes - poor, rng)
+        width = len(str(homes))
+        total_poor += poor
+        for k, members in enumerate(sizes):
+            registered = k < poor
+            if registered:
+                year: int | str = (
+                    int(exit_year)
+                    if poor_village and exit_year != ""
+                    else int(YEAR + rng.choice(4, p=(0.35, 0.3, 0.2, 0.15)))
+                )
+                cause: str = str(rng.choice(causes, p=weights / weights.sum()))
+                unsafe_house = rng.random() < (0.35 if hazard else 0.2)
+                unsafe_water = rng.random() < 0.15
+                income = int(rng.uniform(2_300, 4_200))
+            else:
+                year = int(exit_year) if exit_year != "" and rng.random() < 0.1 else ""
+                if year != "" and int(year) > YEAR:
+                    year = ""
+                cause = ""
+                unsafe_house = rng.random() < 0.02
+                unsafe_water = rng.random() < 0.03
+                income = int(rng.uniform(5_000, 16_000))
+            labour = int(min(members, rng.binomial(members, 0.45 if registered else 0.6)))
+            rows.append(
+                [
+                    f"{vid}-H{k + 1:0{width}d}",
+                    vid,
+                    members,
+                    "true" if registered else "false",
+                    year,
+                    cause,
+                    "false" if unsafe_house else "true",
+                    "false" if unsafe_water else "true",
+                    income,
+                    labour,
+                ]
+            )
+    measures: list[Row] = [
+        [
+            mid,
+            name,
+            category,
+            per_household,
+            per_member,
+            "" if quota is None else max(1, int(quota * total_poor)),
+            closes,
+        ]
+        for mid, name, category, per_household, per_member, quota, closes in MEASURES
+    ]
+    return {
+        "households.csv": csv_text(
+            [
+                "household_id",
+                "village_id",
+                "members",
+                "poor",
+                "exit_year",
+                "cause",
+                "safe_housing",
+                "safe_water",
+                "income",
+                "labour",
+            ],
+            rows,
+        ),
+        "measures.csv": csv_text(
+            [
+                "measure_id",
+                "name",
+                "category",
+                "cost_per_household",
+                "cost_per_member",
+                "quota",
+                "closes",
+            ],
+            measures,
+        ),
+    }

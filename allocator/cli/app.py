@@ -542,6 +542,12 @@ def generate_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the generated case into.")],
     size: Annotated[str, typer.Option("--size", help="county, city or province.")] = "county",
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same case).")] = 1,
+    households: Annotated[
+        bool,
+        typer.Option(
+            "--households", help="Also write the household register and household measures."
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Generate a realistic synthetic case (seeded, documented in docs/generator.md)."""
@@ -550,7 +556,7 @@ def generate_command(
     with failures(debug):
         if size not in SIZES:
             raise InputError(f"unknown size '{size}' (choose {', '.join(SIZES)})")
-        case_files = generate_case(SIZES[size], seed)
+        case_files = generate_case(SIZES[size], seed, with_households=households)
         write_case(case_files, out)
     out_console().print(f"Generated a {size} case (seed {seed}) in {out}/")
 

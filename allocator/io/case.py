@@ -18,8 +18,9 @@ from pydantic import ValidationError
 from allocator.errors import InputError, Location
 from allocator.io.csvtable import read_table
 from allocator.io.files import read_bytes
+from allocator.io.households import Households, load_households
 from allocator.io.yamlsafe import LocatedYaml, parse_yaml_text
-from allocator.schemas import CaseMeta, Fund, Need, Project, Score, Village
+from allocator.schemas import CaseMeta, Fund, Measure, Need, Project, Score, Village
 
 CASE_FILE = "case.yaml"
 R = TypeVar("R")
@@ -37,6 +38,10 @@ class Case:
     funds: tuple[Fund, ...]
     scores: tuple[Score, ...]
     file_hashes: dict[str, str] = field(default_factory=dict)
+    #: the household register (``households.csv``), when the case has one
+    households: Households | None = None
+    #: household measures the county offers (``measures.csv``), sorted by id
+    measures: tuple[Measure, ...] = ()
 
     def village_index(self) -> dict[str, int]:
         return {v.village_id: i for i, v in enumerate(self.villages)}
@@ -166,6 +171,22 @@ def load_case(folder: Path | str) -> Case:
     for row, village in villages:
         check_village_columns(folder / "villages.csv", row, village)
 
+    households: Households | None = None
+    if (folder / "households.csv").exists():
+        path = folder / "households.csv"
+        _inside(folder, path)
+        raw = read_bytes(path)
+        hashes[path.name] = hashlib.sha256(raw).hexdigest()
+        households = load_households(path, raw, meta.encoding, villages)
+    measures: list[tuple[int, Measure]] = []
+    if (folder / "measures.csv").exists():
+        measures = table("measures.csv", Measure, None, False)
+        _unique(folder / "measures.csv", measures, lambda m: m.measure_id, "measure_id")
+        for row, measure in measures:
+            _category(
+                folder / "measures.csv", row, "category", measure.category, vocabulary, vocab_hint
+            )
+
     return Case(
         folder=folder,
         meta=meta,
@@ -175,6 +196,8 @@ def load_case(folder: Path | str) -> Case:
         funds=tuple(sorted((f for _, f in funds), key=lambda f: f.fund_id)),
         scores=tuple(sorted((s for _, s in scores), key=lambda s: s.village_id)),
         file_hashes=dict(sorted(hashes.items())),
+        households=households,
+        measures=tuple(sorted((m for _, m in measures), key=lambda m: m.measure_id)),
     )
 
 

@@ -1,0 +1,141 @@
+"""The household register (``households.csv``) as columns, and its cross-checks.
+
+A province registers about 1.5 million households: one pydantic object per
+household would cost seconds and gigabytes, so the register is kept as numpy
+columns, sorted by household_id (row order never changes a plan). Rows are
+validated against the :class:`~allocator.schemas.Household` schema by the
+column reader, with the row reader's messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import get_args
+
+import numpy as np
+import numpy.typing as npt
+
+from allocator.errors import InputError, Location
+from allocator.io.columns import Columns, read_columns
+from allocator.schemas import Cause, Household, Village
+
+CAUSES: tuple[str, ...] = get_args(Cause)
+NO_YEAR = 0
+
+
+@dataclass(frozen=True)
+class Households:
+    """The register as columns, sorted by household_id; ``village`` indexes the case's villages."""
+
+    ids: npt.NDArray[np.str_]
+    village: npt.NDArray[np.int32]
+    members: npt.NDArray[np.int32]
+    poor: npt.NDArray[np.bool_]
+    exit_year: npt.NDArray[np.int32]  # NO_YEAR where empty
+    cause: npt.NDArray[np.int8]  # index into CAUSES, -1 where empty
+    safe_housing: npt.NDArray[np.bool_]
+    safe_water: npt.NDArray[np.bool_]
+    income: npt.NDArray[np.int64]
+    labour: npt.NDArray[np.int32]
+    rows: npt.NDArray[np.int32]  # households.csv row of each household
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index(self, household_id: str) -> int:
+        """Position of a household (raises KeyError for an unknown id)."""
+        i = int(np.searchsorted(self.ids, household_id))
+        if i >= len(self.ids) or self.ids[i] != household_id:
+            raise KeyError(household_id)
+        return i
+
+
+def load_households(
+    path: Path, raw: bytes, encoding: str, villages: Sequence[tuple[int, Village]]
+) -> Households:
+    """Read, validate and cross-check ``households.csv`` against villages.csv.
+
+    ``villages`` are (villages.csv row, village) pairs in file order.
+    """
+    table = read_columns(path, Household, encoding=encoding, raw=raw)
+    values = table.values
+    ids = np.array(values["household_id"], dtype=np.str_)
+    _unique(path, table, ids)
+    village_index = {v.village_id: i for i, (_, v) in enumerate(sorted(villages, key=_by_id))}
+    try:
+        village = np.array([village_index[v] for v in values["village_id"]], dtype=np.int32)
+    except KeyError:
+        for row, village_id in zip(table.rows, values["village_id"], strict=True):
+            if village_id not in village_index:
+                raise InputError(
+                    f"unknown village '{village_id}' (not in villages.csv)",
+                    Location(path, row, None, "village_id"),
+                ) from None
+        raise  # pragma: no cover
+    poor = np.array(values["poor"], dtype=bool)
+    exit_year = np.array([NO_YEAR if y is None else y for y in values["exit_year"]], dtype=np.int32)
+    missing_year = poor & (exit_year == NO_YEAR)
+    if missing_year.any():
+        row = table.rows[int(np.flatnonzero(missing_year)[0])]
+        raise InputError(
+            "a registered poor household needs its planned exit_year",
+            Location(path, row, None, "exit_year"),
+        )
+    cause_code = {c: i for i, c in enumerate(CAUSES)}
+    cause = np.array([-1 if c is None else cause_code[c] for c in values["cause"]], dtype=np.int8)
+    _counts_agree(path, sorted(villages, key=_by_id), village, poor)
+    order = np.argsort(ids, kind="stable")
+    return Households(
+        ids=ids[order],
+        village=village[order],
+        members=np.array(values["members"], dtype=np.int32)[order],
+        poor=poor[order],
+        exit_year=exit_year[order],
+        cause=cause[order],
+        safe_housing=np.array(values["safe_housing"], dtype=bool)[order],
+        safe_water=np.array(values["safe_water"], dtype=bool)[order],
+        income=np.array(values["income"], dtype=np.int64)[order],
+        labour=np.array(values["labour"], dtype=np.int32)[order],
+        rows=np.array(table.rows, dtype=np.int32)[order],
+    )
+
+
+def _by_id(item: tuple[int, Village]) -> str:
+    return item[1].village_id
+
+
+def _unique(path: Path, table: Columns, ids: npt.NDArray[np.str_]) -> None:
+    order = np.argsort(ids, kind="stable")
+    ranked = ids[order]
+    repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if not len(repeated):
+        return
+    # Report the repeat that comes first in the file, naming the row it repeats.
+    pairs = [(int(order[k + 1]), int(order[k])) for k in repeated]
+    later, first = min(pairs, key=lambda pair: table.rows[pair[0]])
+    raise InputError(
+        f"duplicate household_id '{ids[later]}' (first on row {table.rows[first]})",
+        Location(path, table.rows[later], None, "household_id"),
+    )
+
+
+def _counts_agree(
+    path: Path,
+    villages: Sequence[tuple[int, Village]],
+    village: npt.NDArray[np.int32],
+    poor: npt.NDArray[np.bool_],
+) -> None:
+    """Per village, the register's households and poor households match villages.csv."""
+    listed = np.bincount(village, minlength=len(villages))
+    listed_poor = np.bincount(village, weights=poor, minlength=len(villages)).astype(np.int64)
+    for v, (row, item) in enumerate(villages):
+        if listed[v] != item.households or listed_poor[v] != item.poor_households:
+            column = "households" if listed[v] != item.households else "poor_households"
+            raise InputError(
+                f"village {item.village_id}: {path.name} lists {listed[v]} households "
+                f"({listed_poor[v]} registered poor) but villages.csv says {item.households} "
+                f"households ({item.poor_households} registered poor)",
+                Location(path.parent / "villages.csv", row, None, column),
+            )

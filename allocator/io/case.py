@@ -11,16 +11,18 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
 from allocator.errors import InputError, Location
 from allocator.io.csvtable import read_table
 from allocator.io.files import read_bytes
-from allocator.io.households import Households, load_households
 from allocator.io.yamlsafe import LocatedYaml, parse_yaml_text
 from allocator.schemas import CaseMeta, Fund, Measure, Need, Project, Score, Village
+
+if TYPE_CHECKING:
+    from allocator.io.households import Households
 
 CASE_FILE = "case.yaml"
 R = TypeVar("R")
@@ -173,6 +175,8 @@ def load_case(folder: Path | str) -> Case:
 
     households: Households | None = None
     if (folder / "households.csv").exists():
+        from allocator.io.households import load_households  # polars: only for a register
+
         path = folder / "households.csv"
         _inside(folder, path)
         raw = read_bytes(path)

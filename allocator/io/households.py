@@ -1,10 +1,11 @@
 """The household register (``households.csv``) as columns, and its cross-checks.
 
-A province registers about 1.5 million households: one pydantic object per
-household would cost seconds and gigabytes, so the register is kept as numpy
-columns, sorted by household_id (row order never changes a plan). Rows are
-validated against the :class:`~allocator.schemas.Household` schema by the
-column reader, with the row reader's messages.
+A province registers millions of households: one pydantic object per
+household would cost tens of seconds and gigabytes, so the register is read
+by the column reader (``frames.py``, validated against the
+:class:`~allocator.schemas.Household` schema, with the row reader's messages)
+and kept as numpy columns sorted by household_id (row order never changes a
+plan).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import get_args
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from allocator.errors import InputError, Location
-from allocator.io.columns import Columns, read_columns
+from allocator.io.frames import Frame, read_frame
 from allocator.schemas import Cause, Household, Village
 
 CAUSES: tuple[str, ...] = get_args(Cause)
@@ -59,46 +61,47 @@ def load_households(
 
     ``villages`` are (villages.csv row, village) pairs in file order.
     """
-    table = read_columns(path, Household, encoding=encoding, raw=raw)
-    values = table.values
-    ids = np.array(values["household_id"], dtype=np.str_)
+    table = read_frame(path, Household, encoding=encoding, raw=raw)
+    col = table.columns
+    ids = col["household_id"].to_numpy().astype(np.str_)
     _unique(path, table, ids)
     village_index = {v.village_id: i for i, (_, v) in enumerate(sorted(villages, key=_by_id))}
-    try:
-        village = np.array([village_index[v] for v in values["village_id"]], dtype=np.int32)
-    except KeyError:
-        for row, village_id in zip(table.rows, values["village_id"], strict=True):
-            if village_id not in village_index:
-                raise InputError(
-                    f"unknown village '{village_id}' (not in villages.csv)",
-                    Location(path, row, None, "village_id"),
-                ) from None
-        raise  # pragma: no cover
-    poor = np.array(values["poor"], dtype=bool)
-    exit_year = np.array([NO_YEAR if y is None else y for y in values["exit_year"]], dtype=np.int32)
+    known = pl.Series(list(village_index), dtype=pl.String)
+    listed = col["village_id"]
+    unknown = np.flatnonzero(~listed.is_in(known).to_numpy())
+    if len(unknown):
+        raise InputError(
+            f"unknown village '{listed[int(unknown[0])]}' (not in villages.csv)",
+            Location(path, int(table.rows[unknown[0]]), None, "village_id"),
+        )
+    village = (
+        listed.replace_strict(village_index, return_dtype=pl.Int32).to_numpy().astype(np.int32)
+    )
+    poor = col["poor"].to_numpy().astype(bool)
+    exit_year = col["exit_year"].fill_null(NO_YEAR).to_numpy().astype(np.int32)
     missing_year = poor & (exit_year == NO_YEAR)
     if missing_year.any():
-        row = table.rows[int(np.flatnonzero(missing_year)[0])]
+        row = int(table.rows[int(np.flatnonzero(missing_year)[0])])
         raise InputError(
             "a registered poor household needs its planned exit_year",
             Location(path, row, None, "exit_year"),
         )
     cause_code = {c: i for i, c in enumerate(CAUSES)}
-    cause = np.array([-1 if c is None else cause_code[c] for c in values["cause"]], dtype=np.int8)
+    cause = col["cause"].replace_strict(cause_code, default=-1, return_dtype=pl.Int8).to_numpy()
     _counts_agree(path, sorted(villages, key=_by_id), village, poor)
     order = np.argsort(ids, kind="stable")
     return Households(
         ids=ids[order],
         village=village[order],
-        members=np.array(values["members"], dtype=np.int32)[order],
+        members=col["members"].to_numpy().astype(np.int32)[order],
         poor=poor[order],
         exit_year=exit_year[order],
-        cause=cause[order],
-        safe_housing=np.array(values["safe_housing"], dtype=bool)[order],
-        safe_water=np.array(values["safe_water"], dtype=bool)[order],
-        income=np.array(values["income"], dtype=np.int64)[order],
-        labour=np.array(values["labour"], dtype=np.int32)[order],
-        rows=np.array(table.rows, dtype=np.int32)[order],
+        cause=cause.astype(np.int8)[order],
+        safe_housing=col["safe_housing"].to_numpy().astype(bool)[order],
+        safe_water=col["safe_water"].to_numpy().astype(bool)[order],
+        income=col["income"].to_numpy().astype(np.int64)[order],
+        labour=col["labour"].to_numpy().astype(np.int32)[order],
+        rows=table.rows.astype(np.int32)[order],
     )
 
 
@@ -106,7 +109,7 @@ def _by_id(item: tuple[int, Village]) -> str:
     return item[1].village_id
 
 
-def _unique(path: Path, table: Columns, ids: npt.NDArray[np.str_]) -> None:
+def _unique(path: Path, table: Frame, ids: npt.NDArray[np.str_]) -> None:
     order = np.argsort(ids, kind="stable")
     ranked = ids[order]
     repeated = np.flatnonzero(ranked[1:] == ranked[:-1])
@@ -114,10 +117,10 @@ def _unique(path: Path, table: Columns, ids: npt.NDArray[np.str_]) -> None:
         return
     # Report the repeat that comes first in the file, naming the row it repeats.
     pairs = [(int(order[k + 1]), int(order[k])) for k in repeated]
-    later, first = min(pairs, key=lambda pair: table.rows[pair[0]])
+    later, first = min(pairs, key=lambda pair: int(table.rows[pair[0]]))
     raise InputError(
-        f"duplicate household_id '{ids[later]}' (first on row {table.rows[first]})",
-        Location(path, table.rows[later], None, "household_id"),
+        f"duplicate household_id '{ids[later]}' (first on row {int(table.rows[first])})",
+        Location(path, int(table.rows[later]), None, "household_id"),
     )
 
 

@@ -15,9 +15,9 @@ from allocator import load_case
 from allocator.app.generate import SIZES, generate_case, household_files, write_case
 from allocator.cli import app
 from allocator.errors import InputError
-from allocator.io.frames import read_frame
 from allocator.io.csvtable import read_table
-from allocator.schemas import Fund, Need, Project, Score, Village
+from allocator.io.frames import read_frame
+from allocator.schemas import Need, Project, Score, Village
 from tests.conftest import read_csv, write_csv
 from tests.test_case_loading import BAD_INPUTS
 

@@ -158,8 +158,14 @@ def test_plans_written_by_earlier_versions_still_verify_and_explain() -> None:
     verified = runner.invoke(app, ["verify", str(TINY), str(old)])
     assert verified.exit_code == 0, verified.output
     assert "valid: 6 allocation rows, 1,750,000 yuan" in verified.output
-    explained = runner.invoke(app, ["explain", str(TINY), str(old), "--fund", "F2"])
+    # explain needs the rules a plan was made with: the baseline of that time
+    rules = str(old / "baseline.yaml")
+    explained = runner.invoke(
+        app, ["explain", str(TINY), str(old), "--fund", "F2", "--rules", rules]
+    )
     assert explained.exit_code == 0, explained.output
     assert "Why 50,000 yuan stay unused: -" in explained.output  # the old plan did not say
-    project = runner.invoke(app, ["explain", str(TINY), str(old), "--project", "P08"])
+    project = runner.invoke(
+        app, ["explain", str(TINY), str(old), "--project", "P08", "--rules", rules]
+    )
     assert project.exit_code == 0 and "funds_too_small" in project.output

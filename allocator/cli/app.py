@@ -147,6 +147,15 @@ STATUS_NOTES = {
 }
 
 
+def _rule_count(ruleset: Any) -> str:
+    """``10 rules: 7 for projects, 7 for household measures``."""
+    total = len(ruleset.rules)
+    projects, households = len(ruleset.project_rules), len(ruleset.household_rules)
+    if households == projects == total:
+        return f"{total} rules"
+    return f"{total} rules: {projects} for projects, {households} for household measures"
+
+
 def _amount(x: float) -> str:
     """One decimal with thousands separators; never "-0.0" (solver noise around zero)."""
     text = f"{x:,.1f}"
@@ -357,7 +366,7 @@ def check_command(
     out_console().print(
         f"{case.folder}: valid. {len(case.villages)} villages, {len(case.projects)} projects, "
         f"{len(case.funds)} funds, {len(case.needs)} needs; rule set '{inputs.ruleset.id}' "
-        f"({len(inputs.ruleset.rules)} rules), model spec '{inputs.spec.spec.spec}'."
+        f"({_rule_count(inputs.ruleset)}), model spec '{inputs.spec.spec.spec}'."
     )
     out_console().print(
         f"Eligible (fund, project) pairs: {int(eligibility.eligible.sum()):,} of "

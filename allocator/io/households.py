@@ -13,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 
 from allocator.errors import InputError, Location
-from allocator.io.frames import Frame, read_frame
 from allocator.schemas import Cause, Household, Village
+
+if TYPE_CHECKING:
+    from allocator.io.frames import Frame
 
 CAUSES: tuple[str, ...] = get_args(Cause)
 NO_YEAR = 0
@@ -61,6 +62,10 @@ def load_households(
 
     ``villages`` are (villages.csv row, village) pairs in file order.
     """
+    import polars as pl  # only a case with a register needs the columnar reader
+
+    from allocator.io.frames import read_frame
+
     table = read_frame(path, Household, encoding=encoding, raw=raw)
     col = table.columns
     ids = col["household_id"].to_numpy().astype(np.str_)
@@ -142,3 +147,61 @@ def _counts_agree(
                 f"households ({item.poor_households} registered poor)",
                 Location(path.parent / "villages.csv", row, None, column),
             )
+
+
+#: What every class distinguishes, whatever the rules read: a household's cost
+#: (members), whether it is on the register and when it exits, and the two
+#: standards the guarantees check.
+CLASS_BASE = ("members", "poor", "exit_year", "safe_housing", "safe_water")
+#: household attributes a class can be keyed on (``household_id``: one class each)
+CLASS_ATTRIBUTES = (*CLASS_BASE, "cause", "income", "labour", "household_id")
+
+
+@dataclass(frozen=True)
+class HouseholdClasses:
+    """Households of one village identical in every attribute rules, costs and values read.
+
+    Classes are sorted by (village, attributes); ``of_household`` maps each
+    household of the register to its class, so who in a class gets a measure
+    can be decided after solving.
+    """
+
+    attributes: tuple[str, ...]
+    village: npt.NDArray[np.int32]
+    values: dict[str, npt.NDArray[Any]]
+    count: npt.NDArray[np.int64]
+    of_household: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.count)
+
+
+def household_classes(register: Households, read_by_rules: Sequence[str]) -> HouseholdClasses:
+    """Group the register into classes keyed on the village, CLASS_BASE and what rules read."""
+    unknown = [a for a in read_by_rules if a not in CLASS_ATTRIBUTES and a != "village_id"]
+    if unknown:
+        raise ValueError(f"household attributes {unknown} cannot key a class")
+    attributes = tuple(
+        dict.fromkeys([*CLASS_BASE, *(a for a in read_by_rules if a in CLASS_ATTRIBUTES)])
+    )
+    if "household_id" in attributes:
+        keys = [register.village.astype(np.int64), np.arange(len(register), dtype=np.int64)]
+    else:
+        keys = [register.village.astype(np.int64)]
+        keys += [_column(register, a).astype(np.int64) for a in attributes]
+    stacked = np.stack(keys, axis=1)
+    _, first, inverse, count = np.unique(
+        stacked, axis=0, return_index=True, return_inverse=True, return_counts=True
+    )
+    values = {a: _column(register, a)[first] for a in attributes}
+    return HouseholdClasses(
+        attributes=attributes,
+        village=register.village[first].astype(np.int32),
+        values=values,
+        count=count.astype(np.int64),
+        of_household=inverse.reshape(-1).astype(np.int64),
+    )
+
+
+def _column(register: Households, attribute: str) -> npt.NDArray[Any]:
+    return register.ids if attribute == "household_id" else getattr(register, attribute)

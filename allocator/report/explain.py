@@ -68,7 +68,7 @@ def fund_verdict(case: Case, ruleset: RuleSet, f: int, p: int) -> dict[str, Any]
         }
     row = pair_row(case, f, p)
     admitted: list[dict[str, Any]] = []
-    for rule in ruleset.rules:
+    for rule in ruleset.project_rules:
         if rule.when is not None and not evaluate_row(rule.when, row):
             continue
         nodes = [rule.require] + ([rule.when] if rule.when is not None else [])

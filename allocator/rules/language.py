@@ -42,7 +42,8 @@ class AttrType:
     optional: bool = False
 
 
-#: entity name ("fund", "project", "village", "case") -> attribute -> type
+#: entity name ("fund", "project", "village", "household", "measure", "case") -> attribute
+#: -> type
 Schema = dict[str, dict[str, AttrType]]
 
 
@@ -374,6 +375,25 @@ def parse_expression(text: str, schema: Schema, locate: Locator, *, want: Type =
     if node.type != want:
         raise RuleError(f"expression must be true/false, but it is {node.type.value}", locate(0))
     return node
+
+
+def first_uses(text: str) -> dict[str, int]:
+    """Character offset (in ``text``) of the first attribute of each entity it reads.
+
+    For a text that already parsed: used to point at an attribute a rule may not
+    read (e.g. ``household.poor`` in a rule that also reads ``project.*``).
+    """
+    flat = text.replace("\r", " ").replace("\n", " ")
+    lead = len(flat) - len(flat.lstrip())
+    line = flat.strip()
+    encoded = line.encode("utf-8")
+    found: dict[str, int] = {}
+    for node in ast.walk(ast.parse(line, mode="eval")):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            offset = lead + len(encoded[: node.col_offset].decode("utf-8", errors="ignore"))
+            entity = node.value.id
+            found[entity] = min(found.get(entity, offset), offset)
+    return found
 
 
 def attributes_used(node: Node) -> list[Attr]:

@@ -38,8 +38,16 @@ from pydantic import (
 from allocator.errors import Location, RuleError
 from allocator.io.case import validation_error_to_input_error
 from allocator.io.yamlsafe import LocatedYaml, load_yaml
-from allocator.rules.language import AttrType, Node, Schema, Type, make_locator, parse_expression
-from allocator.schemas import CaseMeta, Fund, Project, Village, field_base_type
+from allocator.rules.language import (
+    AttrType,
+    Node,
+    Schema,
+    Type,
+    first_uses,
+    make_locator,
+    parse_expression,
+)
+from allocator.schemas import CaseMeta, Fund, Household, Measure, Project, Village, field_base_type
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
 MAX_EXTENDS_DEPTH = 10
@@ -50,12 +58,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+#: What a rule governs: (fund, project) pairs, (fund, household measure) pairs, or both.
+Target = Literal["projects", "household_measures", "both"]
+#: Entities that only household measures have, and the one only projects have.
+HOUSEHOLD_ENTITIES = ("household", "measure")
+PROJECT_ENTITY = "project"
+
+
 class RuleSpec(_Strict):
     id: RuleId
     description: Annotated[str, StringConstraints(min_length=1)]
     reference: Annotated[str, StringConstraints(min_length=1)]
     when: str | None = None
     require: str
+    applies_to: Literal["projects", "household_measures"] | None = Field(
+        None,
+        description="what the rule governs; by default what it reads: project.* -> "
+        "projects, household.* or measure.* -> household measures, neither -> both",
+    )
 
     @field_validator("when", "require", mode="before")
     @classmethod
@@ -86,6 +106,15 @@ class Rule:
     when: Node | None
     require: Node
     source: Location
+    target: Target = "both"
+
+    @property
+    def for_projects(self) -> bool:
+        return self.target in ("projects", "both")
+
+    @property
+    def for_household_measures(self) -> bool:
+        return self.target in ("household_measures", "both")
 
 
 @dataclass(frozen=True)
@@ -97,6 +126,16 @@ class RuleSet:
     rules: tuple[Rule, ...]
     files: tuple[Path, ...]
     digest: str
+
+    @property
+    def project_rules(self) -> tuple[Rule, ...]:
+        """The rules that govern (fund, project) pairs, in order."""
+        return tuple(r for r in self.rules if r.for_projects)
+
+    @property
+    def household_rules(self) -> tuple[Rule, ...]:
+        """The rules that govern (fund, household measure) pairs, in order."""
+        return tuple(r for r in self.rules if r.for_household_measures)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -134,6 +173,8 @@ def rule_schema(meta: CaseMeta | None = None) -> Schema:
         "fund": _model_attrs(Fund, extras.funds if extras else {}),
         "project": _model_attrs(Project, extras.projects if extras else {}),
         "village": _model_attrs(Village, extras.villages if extras else {}),
+        "household": _model_attrs(Household, {}),
+        "measure": _model_attrs(Measure, {}),
         "case": {"year": AttrType(Type.INT), "name": AttrType(Type.STR)},
     }
 
@@ -155,6 +196,50 @@ def _expression(doc: LocatedYaml, key: tuple[str | int, ...], text: str, schema:
     node = doc.nodes[key]
     locate = make_locator(doc.text, node.start_mark.index, node.end_mark.index, text, doc.path)
     return parse_expression(text, schema, locate)
+
+
+def _target(doc: LocatedYaml, i: int, rule: RuleSpec) -> Target:
+    """What a rule governs, from what it reads (or its ``applies_to``), refusing mixtures."""
+    uses: dict[str, tuple[str, int]] = {}  # entity -> (where: "when"/"require", offset)
+    for where, text in (("when", rule.when), ("require", rule.require)):
+        if text is None:
+            continue
+        for entity, offset in first_uses(text).items():
+            uses.setdefault(entity, (where, offset))
+
+    def at(entity: str) -> Location:
+        where, offset = uses[entity]
+        node = doc.nodes[("rules", i, where)]
+        text = rule.when if where == "when" else rule.require
+        locate = make_locator(
+            doc.text, node.start_mark.index, node.end_mark.index, text or "", doc.path
+        )
+        return locate(offset)
+
+    household = [e for e in HOUSEHOLD_ENTITIES if e in uses]
+    reads_project = PROJECT_ENTITY in uses
+    if household and reads_project:
+        first = min(household, key=lambda e: uses[e])
+        raise RuleError(
+            f"rule '{rule.id}' reads both project.* and {first}.*: a rule governs village "
+            "projects or household measures, not both; split it in two",
+            at(first),
+        )
+    if rule.applies_to == "projects" and household:
+        raise RuleError(
+            f"rule '{rule.id}' applies to projects but reads {household[0]}.*",
+            at(household[0]),
+        )
+    if rule.applies_to == "household_measures" and reads_project:
+        raise RuleError(
+            f"rule '{rule.id}' applies to household measures but reads project.*",
+            at(PROJECT_ENTITY),
+        )
+    if rule.applies_to is not None:
+        return rule.applies_to
+    if reads_project:
+        return "projects"
+    return "household_measures" if household else "both"
 
 
 def load_ruleset(path: Path | str, schema: Schema | None = None) -> RuleSet:
@@ -218,6 +303,7 @@ def load_ruleset(path: Path | str, schema: Schema | None = None) -> RuleSet:
                 when,
                 require,
                 doc.location(("rules", i)),
+                _target(doc, i, rule),
             )
     digest = hashlib.sha256()
     for _, doc in chain:

@@ -138,7 +138,7 @@ def scalar_eligibility(case: Case, ruleset: RuleSet) -> npt.NDArray[np.bool_]:
             eligible[f, p] = all(
                 (rule.when is not None and not evaluate_row(rule.when, row))
                 or bool(evaluate_row(rule.require, row))
-                for rule in ruleset.rules
+                for rule in ruleset.project_rules
             )
     return eligible
 
@@ -148,7 +148,7 @@ def excluding_check(case: Case, ruleset: RuleSet, fund: int, project: int) -> st
     if case.projects[project].category not in case.funds[fund].categories:
         return EARMARK
     row = pair_row(case, fund, project)
-    for rule in ruleset.rules:
+    for rule in ruleset.project_rules:
         if (rule.when is None or evaluate_row(rule.when, row)) and not evaluate_row(
             rule.require, row
         ):

@@ -12,14 +12,19 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Location:
-    """A place in an input file: a line/column (YAML, rules) or a row/column name (CSV)."""
+    """A place in an input: a line/column (YAML, rules), a row/column name (CSV),
+    or a sheet and cell (a workbook)."""
 
     file: Path | None = None
     line: int | None = None
     column: int | None = None
     field: str | None = None
+    #: a workbook cell or sheet, e.g. "projects!E17"
+    cell: str | None = None
 
     def __str__(self) -> str:
+        if self.cell is not None:  # workbook style: file: sheet!cell
+            return f"{self.file}: {self.cell}" if self.file is not None else self.cell
         if self.field is not None:  # CSV style: file, row N, column 'name'
             parts = [str(self.file)] if self.file is not None else []
             if self.line is not None:

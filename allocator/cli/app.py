@@ -57,7 +57,11 @@ def _json_text(data: Any) -> str:
 
 
 CaseArg = Annotated[
-    Path, typer.Argument(help="Case folder (case.yaml and CSV tables).", show_default=False)
+    Path,
+    typer.Argument(
+        help="Case folder (case.yaml and CSV tables) or case workbook (.xlsx).",
+        show_default=False,
+    ),
 ]
 RulesOpt = Annotated[
     Path | None, typer.Option("--rules", help="Rule set file [default: rules/baseline.yaml].")
@@ -154,6 +158,12 @@ def _rule_count(ruleset: Any) -> str:
     if households == projects == total:
         return f"{total} rules"
     return f"{total} rules: {projects} for projects, {households} for household measures"
+
+
+def _case_name(case: Path) -> str:
+    """A case's name for its default output folder: the folder's, or the workbook's stem."""
+    resolved = case.resolve()
+    return resolved.stem if resolved.suffix.lower() in (".xlsx", ".xlsm") else resolved.name
 
 
 def _amount(x: float) -> str:
@@ -296,7 +306,7 @@ def run_command(
     from allocator.app.run import run
 
     case_dir = case_dirs[0]
-    target = out if out is not None else Path("out") / case_dir.resolve().name
+    target = out if out is not None else Path("out") / _case_name(case_dir)
     with failures(debug), _progress(quiet or as_json) as progress:
         result = run(case_dir, target, rules=rules, model=model, progress=progress, relax=relax)
     if as_json:
@@ -544,6 +554,20 @@ def test_command(
     )
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("convert")
+def convert_command(
+    source: Annotated[Path, typer.Argument(help="A case folder, or a case workbook (.xlsx).")],
+    target: Annotated[Path, typer.Argument(help="The .xlsx to write, or the folder to write.")],
+    debug: DebugOpt = False,
+) -> None:
+    """Turn a case folder into one workbook (one sheet per table), or a workbook into a folder."""
+    from allocator.app.convert import convert
+
+    with failures(debug):
+        written = convert(source, target)
+    out_console().print(f"Written {written}")
 
 
 @app.command("generate")

@@ -101,12 +101,22 @@ def _inside(folder: Path, path: Path) -> None:
 
 
 def load_case(folder: Path | str) -> Case:
-    """Load and cross-check a case folder; raise :class:`InputError` on any problem."""
+    """Load and cross-check a case folder (or a case workbook, ``.xlsx``).
+
+    Raises :class:`InputError` naming the file and row and column (or the sheet
+    and cell) of the first problem.
+    """
     folder = Path(folder)
     if not folder.exists():
         raise InputError("case folder does not exist", Location(folder))
+    if folder.is_file() and folder.suffix.lower() in (".xlsx", ".xlsm"):
+        from allocator.io.workbook import load_workbook_case  # a case as one workbook
+
+        return load_workbook_case(folder)
     if not folder.is_dir():
-        raise InputError("expected a case folder but found a file", Location(folder))
+        raise InputError(
+            "expected a case folder (or a .xlsx workbook) but found a file", Location(folder)
+        )
     meta, meta_raw = load_meta(folder)
     hashes = {CASE_FILE: hashlib.sha256(meta_raw).hexdigest()}
     extras = meta.extra_columns

@@ -1,0 +1,113 @@
+"""``allocator convert``: a case folder to one workbook and back, losslessly.
+
+Folder -> workbook: a ``case`` sheet (key/value rows; lists ``;``-separated)
+and one sheet per table, cells typed as their schema column (whole numbers,
+decimals, true/false, text), with a bold, frozen header row and filters.
+Workbook -> folder: exactly the tables ``allocator run case.xlsx`` reads
+(``io/workbook.py``). CSV tables survive the round trip byte for byte;
+case.yaml survives in meaning (comments and layout are not kept).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from allocator.errors import InputError, Location, OutputError
+from allocator.io.case import CASE_FILE
+from allocator.io.csvtable import decode_csv, parse_bool, parse_float, parse_int
+from allocator.io.files import read_bytes
+from allocator.io.workbook import CASE_SHEET, TABLE_MODELS, TABLE_SHEETS, workbook_text
+from allocator.io.yamlsafe import load_yaml
+from allocator.report.output import write_files
+from allocator.schemas import field_base_type
+
+
+def _typed(text: str, kind: Any) -> Any:
+    """A CSV cell as the value its column holds in a workbook (text where it is not one)."""
+    if text == "":
+        return None
+    try:
+        if kind is bool:
+            return parse_bool(text)
+        if kind is int:
+            return parse_int(text)
+        if kind is float:
+            return parse_float(text)
+    except ValueError:
+        return text  # kept as written: the reader will refuse it, naming its cell
+    return text
+
+
+def folder_to_workbook(folder: Path, target: Path) -> Path:
+    """Write a case folder as one workbook (atomically: all of it or nothing)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    meta = load_yaml(folder / CASE_FILE)
+    if not isinstance(meta.data, dict):
+        raise InputError("case.yaml must be a mapping of keys", meta.location(()))
+    encoding = str(meta.data.get("encoding", "utf-8"))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = CASE_SHEET
+    sheet.append(["key", "value"])
+    for key, value in meta.data.items():
+        if isinstance(value, dict):
+            raise InputError(
+                f"'{key}' is a nested setting, which a workbook's case sheet cannot hold yet",
+                meta.location((key,)),
+            )
+        if key == "encoding":
+            continue  # a workbook has no text encoding
+        sheet.append([key, ";".join(map(str, value)) if isinstance(value, list) else value])
+    for table in TABLE_SHEETS:
+        path = folder / f"{table}.csv"
+        if not path.is_file():
+            continue
+        model = TABLE_MODELS[table]
+        rows = list(csv.reader(io.StringIO(decode_csv(read_bytes(path), path, encoding))))
+        header = [h.strip() for h in rows[0]] if rows else []
+        kinds = [
+            field_base_type(model.model_fields[h].annotation)[0] if h in model.model_fields else str
+            for h in header
+        ]
+        out = book.create_sheet(table)
+        out.append(header)
+        for cell in out[1]:
+            cell.font = Font(bold=True)
+        for row in rows[1:]:
+            out.append([_typed(c.strip(), k) for c, k in zip(row, kinds, strict=False)])
+        out.freeze_panes = "A2"
+        out.auto_filter.ref = out.dimensions
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        book.save(staging)
+        os.replace(staging, target)
+    except OSError as exc:
+        Path(staging).unlink(missing_ok=True)
+        raise OutputError(f"cannot write the workbook: {exc.strerror}", Location(target)) from None
+    return target
+
+
+def workbook_to_folder(workbook: Path, target: Path) -> Path:
+    """Write a case workbook as a case folder (the tables ``run`` reads from it)."""
+    text = workbook_text(workbook)
+    return write_files(text.files, target, marker=CASE_FILE)
+
+
+def convert(source: Path, target: Path) -> Path:
+    """A case folder to a ``.xlsx`` workbook, or a workbook to a case folder."""
+    if source.is_dir():
+        if target.suffix.lower() != ".xlsx":
+            raise InputError("converting a case folder needs a .xlsx target", Location(target))
+        return folder_to_workbook(source, target)
+    if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
+        return workbook_to_folder(source, target)
+    raise InputError("expected a case folder or a .xlsx workbook", Location(source))

@@ -166,3 +166,51 @@ def test_merged_cells_get_a_hint(tmp_path: Path) -> None:
 def test_a_whole_number_stored_as_a_decimal_is_fine(tmp_path: Path) -> None:
     path = _edited(tmp_path, lambda b: b["funds"].__setitem__("E2", 1_000_000.0))
     assert cli("check", str(path))[0] == 0
+
+
+def test_excel_csv_adds_a_byte_order_mark_and_nothing_else(tmp_path: Path) -> None:
+    assert cli("run", str(TINY), "--out", str(tmp_path / "plain"), "-q")[0] == 0
+    assert cli("run", str(TINY), "--out", str(tmp_path / "bom"), "-q", "--excel-csv")[0] == 0
+    for name in PLAN:
+        marked = (tmp_path / "bom" / name).read_bytes()
+        assert marked.startswith(b"\xef\xbb\xbf")
+        assert marked[3:] == (tmp_path / "plain" / name).read_bytes()
+    assert cli("verify", str(TINY), str(tmp_path / "bom"))[0] == 0
+    code, output = cli("explain", str(TINY), str(tmp_path / "bom"), "--fund", "F2")
+    assert code == 0 and "unused 50,000 yuan" in output
+
+
+def test_a_filled_template_runs(tmp_path: Path) -> None:
+    import csv
+
+    from allocator.app.convert import TABLE_MODELS, _typed
+    from allocator.schemas import field_base_type
+
+    path = tmp_path / "template.xlsx"
+    code, output = cli("template", str(path))
+    assert code == 0, output
+    book = openpyxl.load_workbook(path)
+    assert book["lists"].sheet_state == "hidden" and "instructions" in book.sheetnames
+    rules = {str(v.sqref): v.formula1 for v in book["villages"].data_validations.dataValidation}
+    assert rules["L2:L5000"] == '"plain,hill,mountain,gully,hazard"'
+    book["case"]["B2"], book["case"]["B3"] = "From the template", 2026
+    for table in TABLES:
+        with open(TINY / f"{table}.csv", encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        sheet = book[table]
+        header = [c.value for c in sheet[1]]
+        model = TABLE_MODELS[table]
+        for row in rows[1:]:
+            record = dict(zip(rows[0], row, strict=True))
+            sheet.append(
+                [
+                    _typed(record.get(h, ""), field_base_type(model.model_fields[h].annotation)[0])
+                    for h in header
+                ]
+            )
+    book.save(path)
+    out, baseline = tmp_path / "out", tmp_path / "baseline"
+    code, output = cli("run", str(path), "--out", str(out), "-q")
+    assert code == 0, output
+    assert cli("run", str(TINY), "--out", str(baseline), "-q")[0] == 0
+    assert (out / "allocations.csv").read_bytes() == (baseline / "allocations.csv").read_bytes()

@@ -111,3 +111,110 @@ def convert(source: Path, target: Path) -> Path:
     if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
         return workbook_to_folder(source, target)
     raise InputError("expected a case folder or a .xlsx workbook", Location(source))
+
+
+#: table columns whose values are categories of the case vocabulary
+CATEGORY_COLUMNS = {("needs", "need"), ("projects", "category"), ("measures", "category")}
+#: rows a template's drop-downs cover
+TEMPLATE_ROWS = 5000
+
+
+def write_template(target: Path, households: bool = False) -> Path:
+    """An empty case workbook: headers, an instructions sheet and drop-down lists.
+
+    Every column, its type and its description come from the schemas; booleans,
+    literal choices (terrain, fund level, ...) and categories get drop-downs.
+    """
+    from typing import Literal, get_args, get_origin
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from allocator.io.csvtable import column_specs
+    from allocator.io.workbook import column_letter
+    from allocator.schemas import DEFAULT_CATEGORIES
+
+    tables = [t for t in TABLE_SHEETS if households or t not in ("households", "measures")]
+    book = Workbook()
+    guide = book.active
+    guide.title = "instructions"
+    guide.append(["allocator case workbook"])
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.append(
+        [
+            "Fill the 'case' sheet (key in column A, value in B) and one row per item in "
+            "each table sheet; keep the headers. Money is whole yuan. Lists (categories) "
+            "are ';'-separated. Run: allocator check THIS.xlsx, then allocator run THIS.xlsx"
+        ]
+    )
+    guide.append([])
+    guide.append(["sheet", "column", "type", "required", "meaning"])
+    for cell in guide[4]:
+        cell.font = Font(bold=True)
+    case = book.create_sheet(CASE_SHEET)
+    case.append(["key", "value"])
+    for key, value in (
+        ("name", ""),
+        ("year", ""),
+        ("currency", "CNY"),
+        ("description", ""),
+        ("categories", ";".join(DEFAULT_CATEGORIES)),
+    ):
+        case.append([key, value])
+    lists = book.create_sheet("lists")
+    for i, category in enumerate(DEFAULT_CATEGORIES, start=1):
+        lists.cell(row=i, column=1, value=category)
+    lists.sheet_state = "hidden"
+    category_range = f"lists!$A$1:$A${len(DEFAULT_CATEGORIES)}"
+    for table in tables:
+        model = TABLE_MODELS[table]
+        sheet = book.create_sheet(table)
+        specs = column_specs(model)
+        sheet.append([s.name for s in specs])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for index, spec in enumerate(specs):
+            info = model.model_fields[spec.name]
+            kind, optional = field_base_type(info.annotation)
+            letter = column_letter(index)
+            area = f"{letter}2:{letter}{TEMPLATE_ROWS}"
+            choices: str | None = None
+            if kind is bool:
+                choices = '"true,false"'
+            elif get_origin(kind) is Literal:
+                choices = '"' + ",".join(map(str, get_args(kind))) + '"'
+            elif (table, spec.name) in CATEGORY_COLUMNS:
+                choices = category_range
+            if choices is not None:
+                rule = DataValidation(type="list", formula1=choices, allow_blank=optional)
+                rule.error = f"{spec.name}: choose one of the listed values"
+                sheet.add_data_validation(rule)
+                rule.add(area)
+            type_name = (
+                "true/false"
+                if kind is bool
+                else "one of " + ", ".join(map(str, get_args(kind)))
+                if get_origin(kind) is Literal
+                else {int: "whole number", float: "number"}.get(kind, "text")
+            )
+            guide.append(
+                [
+                    table,
+                    spec.name,
+                    type_name,
+                    "yes" if spec.required else "no",
+                    info.description or "",
+                ]
+            )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        book.save(staging)
+        os.replace(staging, target)
+    except OSError as exc:
+        Path(staging).unlink(missing_ok=True)
+        raise OutputError(f"cannot write the workbook: {exc.strerror}", Location(target)) from None
+    return target

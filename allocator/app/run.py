@@ -85,11 +85,14 @@ def run(
     model: Path | str | None = None,
     progress: Callable[[Progress], None] | None = None,
     relax: bool = False,
+    excel_csv: bool = False,
 ) -> RunResult:
     """Load, allocate, check and write a plan to ``out`` (atomically).
 
     With ``relax``, policies that cannot all hold give the best plan violating
     the fewest of them (listed in the plan and summary.json) instead of an error.
+    With ``excel_csv``, CSV files start with a UTF-8 byte-order mark, so Excel
+    on Chinese Windows opens them directly.
     """
     out = Path(out)
     prepare_target(out)  # refuse a bad output folder before any solving
@@ -103,7 +106,7 @@ def run(
     tell(Progress("write"))
     started = time.perf_counter()
     report = build_report(plan)
-    files = plan_files(plan, report)
+    files = plan_files(plan, report, excel_csv=excel_csv)
     plan.timings["write"] = time.perf_counter() - started  # composing; the rename is instant
     files["timings.json"] = timings_text(plan.timings)
     write_files(files, out)

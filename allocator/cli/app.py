@@ -296,6 +296,13 @@ def run_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print summary.json instead of tables.")
     ] = False,
+    excel_csv: Annotated[
+        bool,
+        typer.Option(
+            "--excel-csv",
+            help="Write CSV files with a UTF-8 byte-order mark (Chinese Excel opens them as is).",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
@@ -308,7 +315,15 @@ def run_command(
     case_dir = case_dirs[0]
     target = out if out is not None else Path("out") / _case_name(case_dir)
     with failures(debug), _progress(quiet or as_json) as progress:
-        result = run(case_dir, target, rules=rules, model=model, progress=progress, relax=relax)
+        result = run(
+            case_dir,
+            target,
+            rules=rules,
+            model=model,
+            progress=progress,
+            relax=relax,
+            excel_csv=excel_csv,
+        )
     if as_json:
         sys.stdout.write(_json_text(result.report.summary))
     elif quiet:
@@ -567,6 +582,22 @@ def convert_command(
 
     with failures(debug):
         written = convert(source, target)
+    out_console().print(f"Written {written}")
+
+
+@app.command("template")
+def template_command(
+    target: Annotated[Path, typer.Argument(help="The .xlsx to write.")],
+    households: Annotated[
+        bool, typer.Option("--households", help="Include the household and measure sheets.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Write an empty case workbook: headers, instructions and drop-down lists."""
+    from allocator.app.convert import write_template
+
+    with failures(debug):
+        written = write_template(target, households)
     out_console().print(f"Written {written}")
 
 

@@ -46,10 +46,19 @@ def json_text(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def plan_files(plan: Plan, report: Report | None = None) -> dict[str, str]:
-    """The plan's deterministic output files (all but timings.json): name -> content."""
+#: what Excel needs to read a CSV file as UTF-8 (on Chinese Windows it assumes GBK)
+BOM = "\ufeff"
+
+
+def plan_files(
+    plan: Plan, report: Report | None = None, *, excel_csv: bool = False
+) -> dict[str, str]:
+    """The plan's deterministic output files (all but timings.json): name -> content.
+
+    With ``excel_csv`` every CSV starts with a UTF-8 byte-order mark.
+    """
     report = report or build_report(plan)
-    return {
+    files = {
         "allocations.csv": csv_text(*allocation_rows(plan)),
         "funds.csv": csv_text(*fund_rows(plan)),
         "projects.csv": csv_text(*project_rows(plan, report.outcomes)),
@@ -57,6 +66,9 @@ def plan_files(plan: Plan, report: Report | None = None) -> dict[str, str]:
         "unmet_needs.csv": csv_text(*unmet_rows(report.unmet)),
         "summary.json": json_text(report.summary),
     }
+    if excel_csv:
+        files = {n: BOM + t if n.endswith(".csv") else t for n, t in files.items()}
+    return files
 
 
 def timings_text(timings: dict[str, float]) -> str:

@@ -214,3 +214,45 @@ def test_a_filled_template_runs(tmp_path: Path) -> None:
     assert code == 0, output
     assert cli("run", str(TINY), "--out", str(baseline), "-q")[0] == 0
     assert (out / "allocations.csv").read_bytes() == (baseline / "allocations.csv").read_bytes()
+
+
+def test_the_plan_as_a_workbook(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert cli("run", str(TINY), "--out", str(tmp_path / name), "-q", "--xlsx")[0] == 0
+    first, second = (tmp_path / n / "plan.xlsx" for n in ("a", "b"))
+    assert first.read_bytes() == second.read_bytes()  # the same plan, the same bytes
+    book = openpyxl.load_workbook(first)
+    assert book.sheetnames == [
+        "summary",
+        "funds",
+        "fund_by_township",
+        "allocations",
+        "projects",
+        "villages",
+        "unmet_needs",
+    ]
+    funds = book["funds"]
+    assert [c.value for c in funds[1]][:7] == [
+        "fund_id", "name", "kind", "level", "budget", "allocated", "unused"
+    ]  # fmt: skip
+    assert funds["E2"].value == 1_000_000 and funds["E2"].number_format == "#,##0"
+    assert funds.freeze_panes == "A2" and funds.auto_filter.ref
+    townships = book["fund_by_township"]
+    total = next(row for row in townships.iter_rows(values_only=True) if row[0] == "total")
+    assert total[-1] == 1_750_000  # every yuan of the plan, by fund and township
+
+
+def test_verify_accepts_a_plan_workbook_edited_by_hand(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("run", str(TINY), "--out", str(out), "-q", "--xlsx")[0] == 0
+    code, output = cli("verify", str(TINY), str(out / "plan.xlsx"))
+    assert code == 0 and "valid: 6 allocation rows, 1,750,000 yuan" in output
+    book = openpyxl.load_workbook(out / "plan.xlsx")
+    sheet = book["allocations"]
+    sheet["D2"] = sheet["D2"].value + 1  # one yuan more for the first row's project
+    sheet["D3"] = 12.5
+    book.save(tmp_path / "edited.xlsx")
+    code, output = cli("verify", str(TINY), str(tmp_path / "edited.xlsx"))
+    assert code == 1
+    assert "row 3: amount '12.5' is not a whole number of yuan" in output
+    assert "more than its cost" in output

@@ -86,13 +86,15 @@ def run(
     progress: Callable[[Progress], None] | None = None,
     relax: bool = False,
     excel_csv: bool = False,
+    xlsx: bool = False,
 ) -> RunResult:
     """Load, allocate, check and write a plan to ``out`` (atomically).
 
     With ``relax``, policies that cannot all hold give the best plan violating
     the fewest of them (listed in the plan and summary.json) instead of an error.
     With ``excel_csv``, CSV files start with a UTF-8 byte-order mark, so Excel
-    on Chinese Windows opens them directly.
+    on Chinese Windows opens them directly; with ``xlsx``, the plan is also
+    written as one workbook, ``plan.xlsx``.
     """
     out = Path(out)
     prepare_target(out)  # refuse a bad output folder before any solving
@@ -106,7 +108,11 @@ def run(
     tell(Progress("write"))
     started = time.perf_counter()
     report = build_report(plan)
-    files = plan_files(plan, report, excel_csv=excel_csv)
+    files: dict[str, str | bytes] = dict(plan_files(plan, report, excel_csv=excel_csv))
+    if xlsx:
+        from allocator.report.plan_workbook import plan_workbook
+
+        files["plan.xlsx"] = plan_workbook(plan, report)
     plan.timings["write"] = time.perf_counter() - started  # composing; the rename is instant
     files["timings.json"] = timings_text(plan.timings)
     write_files(files, out)

@@ -36,10 +36,19 @@ class Verification:
         return not self.violations
 
 
-def read_allocations(run: RunFolder, case: Case) -> tuple[list[Allocation], list[int], list[str]]:
-    """Parse allocations.csv leniently enough to report every bad row, not just the first."""
-    path = run.path("allocations.csv")
-    header, table = run.rows("allocations.csv", case.meta.encoding)
+def read_allocations(
+    run: RunFolder | Path, case: Case
+) -> tuple[list[Allocation], list[int], list[str]]:
+    """Parse allocations.csv (or a plan workbook's allocations sheet) leniently enough to
+    report every bad row, not just the first."""
+    if isinstance(run, Path):  # a plan workbook, edited by hand
+        from allocator.io.workbook import sheet_rows
+
+        path = run
+        header, table = sheet_rows(run, "allocations")
+    else:
+        path = run.path("allocations.csv")
+        header, table = run.rows("allocations.csv", case.meta.encoding)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InputError(
@@ -83,14 +92,20 @@ def read_allocations(run: RunFolder, case: Case) -> tuple[list[Allocation], list
 def verify_plan(
     case: Case, ruleset: RuleSet, spec: ModelSpec, plan: Path | RunFolder
 ) -> Verification:
-    """Every violation of a plan folder's allocations.csv against the case, rule set and spec.
+    """Every violation of a plan's allocations against the case, rule set and spec.
 
-    ``plan`` is the folder (for compatibility, a path to its allocations.csv works too).
+    ``plan`` is a run folder (its allocations.csv; for compatibility the path to
+    allocations.csv works too) or a plan workbook (``plan.xlsx``, its
+    ``allocations`` sheet), from any tool or edited by hand.
     """
     if isinstance(plan, Path) and plan.name == "allocations.csv" and not plan.is_dir():
         plan = plan.parent
-    run = plan if isinstance(plan, RunFolder) else RunFolder(plan)
-    allocations, rows, problems = read_allocations(run, case)
+    source: RunFolder | Path
+    if isinstance(plan, Path) and plan.is_file() and plan.suffix.lower() in (".xlsx", ".xlsm"):
+        source = plan
+    else:
+        source = plan if isinstance(plan, RunFolder) else RunFolder(plan)
+    allocations, rows, problems = read_allocations(source, case)
     eligible = scalar_eligibility(case, ruleset)
     seen: dict[tuple[int, int], int] = {}
     for a, row in zip(allocations, rows, strict=True):

@@ -303,6 +303,10 @@ def run_command(
             help="Write CSV files with a UTF-8 byte-order mark (Chinese Excel opens them as is).",
         ),
     ] = False,
+    xlsx: Annotated[
+        bool,
+        typer.Option("--xlsx", help="Also write the plan as one workbook, plan.xlsx."),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
@@ -323,6 +327,7 @@ def run_command(
             progress=progress,
             relax=relax,
             excel_csv=excel_csv,
+            xlsx=xlsx,
         )
     if as_json:
         sys.stdout.write(_json_text(result.report.summary))
@@ -515,7 +520,8 @@ def verify_command(
     plan_dir: Annotated[
         Path,
         typer.Argument(
-            help="Folder with allocations.csv (from any tool, or edited by hand).",
+            help="Folder with allocations.csv, or a plan workbook (plan.xlsx), from any tool "
+            "or edited by hand.",
             show_default=False,
         ),
     ],
@@ -537,7 +543,8 @@ def verify_command(
             "every budget, earmark, rule, project and policy holds."
         )
         return
-    _say_error(f"{len(outcome.violations)} violation(s) in {plan_dir / 'allocations.csv'}:")
+    where = plan_dir if plan_dir.is_file() else plan_dir / "allocations.csv"
+    _say_error(f"{len(outcome.violations)} violation(s) in {where}:")
     for violation in outcome.violations:
         _say_error(f"  - {violation}")
     raise typer.Exit(1)

@@ -309,3 +309,23 @@ def load_workbook_case(path: Path) -> Case:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return replace(case, folder=path)
+
+
+def sheet_rows(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A sheet's header and its non-blank rows (as CSV cell texts) with their row numbers."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # the library raises its own types for unreadable files
+        raise InputError(f"cannot read the workbook: {exc}", Location(path)) from None
+    if sheet not in book.sheet_names:
+        raise InputError(f"the workbook has no '{sheet}' sheet", Location(path))
+    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    header = [cell_text(v).strip() for v in (rows[0] if rows else [])]
+    found = []
+    for r, row in enumerate(rows[1:], start=2):
+        cells = [cell_text(v).strip() for v in row]
+        if any(cells):
+            found.append((r, cells))
+    return header, found

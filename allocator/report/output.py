@@ -121,7 +121,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_files(files: dict[str, str], out: Path, marker: str = MARKER) -> Path:
+def write_files(
+    files: dict[str, str] | dict[str, str | bytes], out: Path, marker: str = MARKER
+) -> Path:
     """Write ``files`` into folder ``out`` atomically; returns ``out``."""
     prepare_target(out, marker)
     parent = out.resolve().parent
@@ -134,10 +136,11 @@ def write_files(files: dict[str, str], out: Path, marker: str = MARKER) -> Path:
             f"cannot create the output folder: {exc.strerror}", Location(out)
         ) from None
     try:
-        for name, text in files.items():
+        for name, content in files.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            with open(staging / name, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            with open(staging / name, "wb") as handle:
+                handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
         old: Path | None = None

@@ -75,6 +75,19 @@ class ExtraColumns(_Strict):
     funds: dict[Identifier, ExtraType] = Field(default_factory=dict)
 
 
+class NoticeInfo(_Strict):
+    """What the public notice of funded projects says beyond the plan (``case.yaml: notice``)."""
+
+    publicity_days: Annotated[int, Field(ge=1, le=90)] = Field(
+        10, description="days the notice stays posted before projects start"
+    )
+    complaint_channel: Text = Field(
+        "the county poverty-alleviation office, or the supervision hotline 12317",
+        description="where people can object or report problems",
+    )
+    issuer: Text | None = Field(None, description="who posts the notice")
+
+
 class CaseMeta(_Strict):
     """``case.yaml``: what the case is and how its tables are to be read."""
 
@@ -90,6 +103,7 @@ class CaseMeta(_Strict):
         default=None, description="allowed need/project categories (default: DEFAULT_CATEGORIES)"
     )
     extra_columns: ExtraColumns = Field(default_factory=ExtraColumns)
+    notice: NoticeInfo = Field(default_factory=NoticeInfo)
 
     def category_vocabulary(self) -> tuple[str, ...]:
         return tuple(self.categories) if self.categories is not None else DEFAULT_CATEGORIES

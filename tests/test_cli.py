@@ -26,6 +26,7 @@ PLAN_FILES = {
     "unmet_needs.csv",
     "summary.json",
     "timings.json",
+    "report.html",
 }
 
 

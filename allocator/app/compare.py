@@ -24,6 +24,7 @@ from allocator.app.run import RunResult, run
 from allocator.errors import InputError
 from allocator.io.case import Case, load_case
 from allocator.io.runfolder import RunFolder
+from allocator.report.html import comparison_report
 from allocator.report.output import csv_text, json_text, prepare_target, write_files
 from allocator.report.tables import Row
 from allocator.rules.ruleset import RuleSet, load_ruleset, rule_schema
@@ -162,9 +163,15 @@ def comparison_files(
         "category": ("compare_categories.csv", lambda p: p.category),
     }
     moved: dict[str, dict[str, int]] = defaultdict(dict)
+    changes: dict[str, dict[str, list[tuple[str, float]]]] = defaultdict(dict)
     for dimension, (file_name, key) in dimensions.items():
         totals = [_by(case, plan, key) for plan in plans]
         keys = sorted(set().union(*totals))
+        if dimension != "village":
+            for i, plan in enumerate(plans[1:], start=1):
+                changes[plan.name][dimension] = [
+                    (k, float(totals[i].get(k, 0) - totals[0].get(k, 0))) for k in keys
+                ]
         rows: list[Row] = []
         for k in keys:
             values = [t.get(k, 0) for t in totals]
@@ -188,6 +195,11 @@ def comparison_files(
             )
             // 2
         )
+    for i, plan in enumerate(plans[1:], start=1):
+        changes[plan.name]["fund"] = [
+            (f.fund_id, float(fund_totals[i].get(f.fund_id, 0) - fund_totals[0].get(f.fund_id, 0)))
+            for f in case.funds
+        ]
     files["compare_funds.csv"] = csv_text(
         ["fund_id", "budget", *names, *(f"change_{n}" for n in names[1:])], fund_rows
     )
@@ -299,6 +311,7 @@ def comparison_files(
             }
         )
     files[MARKER] = json_text({"case": case.meta.name, "baseline": names[0], "scenarios": overview})
+    files["report.html"] = comparison_report(case.meta.name, overview, dict(changes))
     files["report.md"] = _markdown(
         case, overview, rule_rows, spec_rows, project_rows, need_rows, policy_rows, names
     )

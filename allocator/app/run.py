@@ -87,6 +87,7 @@ def run(
     relax: bool = False,
     excel_csv: bool = False,
     xlsx: bool = False,
+    notice: bool = False,
 ) -> RunResult:
     """Load, allocate, check and write a plan to ``out`` (atomically).
 
@@ -94,7 +95,8 @@ def run(
     the fewest of them (listed in the plan and summary.json) instead of an error.
     With ``excel_csv``, CSV files start with a UTF-8 byte-order mark, so Excel
     on Chinese Windows opens them directly; with ``xlsx``, the plan is also
-    written as one workbook, ``plan.xlsx``.
+    written as one workbook, ``plan.xlsx``; with ``notice``, a printable public
+    notice per township under ``notice/``.
     """
     out = Path(out)
     prepare_target(out)  # refuse a bad output folder before any solving
@@ -113,6 +115,10 @@ def run(
         from allocator.report.plan_workbook import plan_workbook
 
         files["plan.xlsx"] = plan_workbook(plan, report)
+    if notice:
+        from allocator.report.html import township_notices
+
+        files.update(township_notices(plan))
     plan.timings["write"] = time.perf_counter() - started  # composing; the rename is instant
     files["timings.json"] = timings_text(plan.timings)
     write_files(files, out)

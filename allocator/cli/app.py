@@ -253,7 +253,7 @@ def _summary_tables(result: RunResult) -> None:
             table.add_row(u.village_id, u.need, _yuan(u.households - u.covered), u.reason)
         out_console().print(table)
     out_console().print(
-        f"Plan written to {out}/ (allocations.csv, funds.csv, projects.csv, "
+        f"Plan written to {out}/ (report.html, allocations.csv, funds.csv, projects.csv, "
         "villages.csv, unmet_needs.csv, summary.json, timings.json)"
     )
 
@@ -307,6 +307,10 @@ def run_command(
         bool,
         typer.Option("--xlsx", help="Also write the plan as one workbook, plan.xlsx."),
     ] = False,
+    notice: Annotated[
+        bool,
+        typer.Option("--notice", help="Also write a printable public notice per township."),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
@@ -328,6 +332,7 @@ def run_command(
             relax=relax,
             excel_csv=excel_csv,
             xlsx=xlsx,
+            notice=notice,
         )
     if as_json:
         sys.stdout.write(_json_text(result.report.summary))
@@ -474,7 +479,7 @@ def compare_command(
         )
     out_console().print(table)
     out_console().print(
-        f"Comparison written to {target}/ (report.md, compare_*.csv, "
+        f"Comparison written to {target}/ (report.html, report.md, compare_*.csv, "
         "comparison.json, scenarios/<name>/)"
     )
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from allocator.errors import Location, OutputError
 from allocator.plan import Plan
+from allocator.report.html import plan_report
 from allocator.report.tables import (
     Report,
     Row,
@@ -65,6 +66,7 @@ def plan_files(
         "villages.csv": csv_text(*village_rows(plan, report.unmet)),
         "unmet_needs.csv": csv_text(*unmet_rows(report.unmet)),
         "summary.json": json_text(report.summary),
+        "report.html": plan_report(plan, report),
     }
     if excel_csv:
         files = {n: BOM + t if n.endswith(".csv") else t for n, t in files.items()}

@@ -329,3 +329,18 @@ def test_progress_reports_every_phase(tmp_path: Path) -> None:
     for phase in ("load", "rules", "build", "start", "solve", "round", "write"):
         assert phase in phases
     assert phases.index("load") < phases.index("solve") < phases.index("write")
+
+
+def test_outputs_get_the_users_usual_permissions(tmp_path: Path) -> None:
+    """A plan folder and a workbook are made through private temporary files, then
+    published: they must end up readable as any file the user saves (umask 022 here)."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        assert run_cli("run", str(TINY), "--out", str(tmp_path / "o"), "-q")[0] == 0
+        assert run_cli("template", str(tmp_path / "t.xlsx"))[0] == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "o").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "t.xlsx").stat().st_mode & 0o777 == 0o644

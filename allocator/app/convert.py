@@ -23,7 +23,7 @@ from allocator.io.csvtable import decode_csv, parse_bool, parse_float, parse_int
 from allocator.io.files import read_bytes
 from allocator.io.workbook import CASE_SHEET, TABLE_MODELS, TABLE_SHEETS, workbook_text
 from allocator.io.yamlsafe import load_yaml
-from allocator.report.output import write_files
+from allocator.report.output import published, write_files
 from allocator.schemas import field_base_type
 
 
@@ -89,6 +89,7 @@ def folder_to_workbook(folder: Path, target: Path) -> Path:
     os.close(handle)
     try:
         book.save(staging)
+        published(Path(staging))
         os.replace(staging, target)
     except OSError as exc:
         Path(staging).unlink(missing_ok=True)
@@ -213,6 +214,7 @@ def write_template(target: Path, households: bool = False) -> Path:
     os.close(handle)
     try:
         book.save(staging)
+        published(Path(staging))
         os.replace(staging, target)
     except OSError as exc:
         Path(staging).unlink(missing_ok=True)

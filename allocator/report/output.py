@@ -111,6 +111,18 @@ def clear_leftovers(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it, then putting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def published(path: Path) -> None:
+    """Give a file made private by mkstemp the permissions of any file the user saves."""
+    path.chmod(0o666 & ~_umask())
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -133,6 +145,7 @@ def write_files(
         parent.mkdir(parents=True, exist_ok=True)
         clear_leftovers(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; the output is not
     except OSError as exc:
         raise OutputError(
             f"cannot create the output folder: {exc.strerror}", Location(out)
@@ -145,6 +158,7 @@ def write_files(
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+
         old: Path | None = None
         if out.exists():
             old = parent / f".{out.name}.old-{os.getpid()}"

@@ -104,6 +104,9 @@ class CaseMeta(_Strict):
     )
     extra_columns: ExtraColumns = Field(default_factory=ExtraColumns)
     notice: NoticeInfo = Field(default_factory=NoticeInfo)
+    language: Literal["en", "zh"] = Field(
+        "en", description="language of what people read: terminal summary, report, notice"
+    )
 
     def category_vocabulary(self) -> tuple[str, ...]:
         return tuple(self.categories) if self.categories is not None else DEFAULT_CATEGORIES

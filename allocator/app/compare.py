@@ -311,7 +311,9 @@ def comparison_files(
             }
         )
     files[MARKER] = json_text({"case": case.meta.name, "baseline": names[0], "scenarios": overview})
-    files["report.html"] = comparison_report(case.meta.name, overview, dict(changes))
+    files["report.html"] = comparison_report(
+        case.meta.name, overview, dict(changes), case.meta.language
+    )
     files["report.md"] = _markdown(
         case, overview, rule_rows, spec_rows, project_rows, need_rows, policy_rows, names
     )

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import InputError, Location, OutputError
+from allocator.i18n import Language, t
 from allocator.io.case import CASE_FILE
 from allocator.io.csvtable import decode_csv, parse_bool, parse_float, parse_int
 from allocator.io.files import read_bytes
-from allocator.io.workbook import CASE_SHEET, TABLE_MODELS, TABLE_SHEETS, workbook_text
+from allocator.io.workbook import ALIASES, CASE_SHEET, TABLE_MODELS, TABLE_SHEETS, workbook_text
 from allocator.io.yamlsafe import load_yaml
 from allocator.report.output import published, write_files
 from allocator.schemas import field_base_type
@@ -120,11 +121,21 @@ CATEGORY_COLUMNS = {("needs", "need"), ("projects", "category"), ("measures", "c
 TEMPLATE_ROWS = 5000
 
 
-def write_template(target: Path, households: bool = False) -> Path:
+def _header(table: str, name: str, language: Language) -> str:
+    """A column's header in a template: its name, or its standard Chinese header."""
+    if language == "zh":
+        for header, column in ALIASES[table].items():
+            if column == name:
+                return header
+    return name
+
+
+def write_template(target: Path, households: bool = False, language: Language = "en") -> Path:
     """An empty case workbook: headers, an instructions sheet and drop-down lists.
 
     Every column, its type and its description come from the schemas; booleans,
-    literal choices (terrain, fund level, ...) and categories get drop-downs.
+    literal choices (terrain, fund level, ...) and categories get drop-downs. In
+    Chinese the headers are the standard Chinese ones the reader understands.
     """
     from typing import Literal, get_args, get_origin
 
@@ -140,17 +151,11 @@ def write_template(target: Path, households: bool = False) -> Path:
     book = Workbook()
     guide = book.active
     guide.title = "instructions"
-    guide.append(["allocator case workbook"])
+    guide.append([t("template.title", language)])
     guide["A1"].font = Font(bold=True, size=14)
-    guide.append(
-        [
-            "Fill the 'case' sheet (key in column A, value in B) and one row per item in "
-            "each table sheet; keep the headers. Money is whole yuan. Lists (categories) "
-            "are ';'-separated. Run: allocator check THIS.xlsx, then allocator run THIS.xlsx"
-        ]
-    )
+    guide.append([t("template.guide", language)])
     guide.append([])
-    guide.append(["sheet", "column", "type", "required", "meaning"])
+    guide.append(t("template.columns", language).split("|"))
     for cell in guide[4]:
         cell.font = Font(bold=True)
     case = book.create_sheet(CASE_SHEET)
@@ -172,7 +177,7 @@ def write_template(target: Path, households: bool = False) -> Path:
         model = TABLE_MODELS[table]
         sheet = book.create_sheet(table)
         specs = column_specs(model)
-        sheet.append([s.name for s in specs])
+        sheet.append([_header(table, s.name, language) for s in specs])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

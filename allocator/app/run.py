@@ -10,6 +10,7 @@ from pathlib import Path
 from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
 from allocator.audit.prechecks import domain_prechecks
 from allocator.errors import InfeasibleError
+from allocator.i18n import Language
 from allocator.io.case import Case, load_case
 from allocator.plan import Plan, Progress
 from allocator.report.output import plan_files, prepare_target, timings_text, write_files
@@ -37,6 +38,7 @@ class RunResult:
     plan: Plan
     report: Report
     out: Path
+    language: Language = "en"
 
 
 def load_inputs(
@@ -88,6 +90,7 @@ def run(
     excel_csv: bool = False,
     xlsx: bool = False,
     notice: bool = False,
+    language: Language | None = None,
 ) -> RunResult:
     """Load, allocate, check and write a plan to ``out`` (atomically).
 
@@ -110,16 +113,19 @@ def run(
     tell(Progress("write"))
     started = time.perf_counter()
     report = build_report(plan)
-    files: dict[str, str | bytes] = dict(plan_files(plan, report, excel_csv=excel_csv))
+    lang = language or inputs.case.meta.language
+    files: dict[str, str | bytes] = dict(
+        plan_files(plan, report, excel_csv=excel_csv, language=lang)
+    )
     if xlsx:
         from allocator.report.plan_workbook import plan_workbook
 
-        files["plan.xlsx"] = plan_workbook(plan, report)
+        files["plan.xlsx"] = plan_workbook(plan, report, lang)
     if notice:
         from allocator.report.html import township_notices
 
-        files.update(township_notices(plan))
+        files.update(township_notices(plan, lang))
     plan.timings["write"] = time.perf_counter() - started  # composing; the rename is instant
     files["timings.json"] = timings_text(plan.timings)
     write_files(files, out)
-    return RunResult(plan, report, out)
+    return RunResult(plan, report, out, lang)

@@ -42,10 +42,14 @@ def read_allocations(
     """Parse allocations.csv (or a plan workbook's allocations sheet) leniently enough to
     report every bad row, not just the first."""
     if isinstance(run, Path):  # a plan workbook, edited by hand
+        from allocator.i18n import LANGUAGES, column, t
         from allocator.io.workbook import sheet_rows
 
         path = run
-        header, table = sheet_rows(run, "allocations")
+        header, table = sheet_rows(run, [t("sheet.allocations", lang) for lang in LANGUAGES])
+        # plan.xlsx titles its columns for people ("project", "项目编码"): back to names
+        names = {column(c, lang): c for c in COLUMNS for lang in LANGUAGES}
+        header = [names.get(h, h) for h in header]
     else:
         path = run.path("allocations.csv")
         header, table = run.rows("allocations.csv", case.meta.encoding)

@@ -11,6 +11,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -70,6 +71,22 @@ ModelOpt = Annotated[
     Path | None, typer.Option("--model", help="Model spec file [default: models/default.yaml].")
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
+
+
+class Lang(StrEnum):
+    """Languages of what people read (allocator.i18n)."""
+
+    en = "en"
+    zh = "zh"
+
+
+LangOpt = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        help="Language of what people read [default: the case's 'language', else en].",
+    ),
+]
 
 PHASES = {
     "load": "loading the case, rules and model spec",
@@ -143,12 +160,9 @@ def _progress(quiet: bool) -> Iterator[Callable[[Progress], None]]:
         yield update
 
 
-#: what a person must know about a plan of each status other than optimal
-STATUS_NOTES = {
-    "time_limit": "The time limit was reached: this is the best plan found, not a proven optimum.",
-    "heuristic": "This plan was made by the factor method (a rule of thumb), not optimized: "
-    "it has no bound and no gap.",
-}
+#: statuses with a note for people (allocator.i18n: note.<status>), and all with names
+STATUS_NOTES = ("time_limit", "heuristic")
+STATUS_NAMES = ("optimal", "time_limit", "heuristic")
 
 
 def _rule_count(ruleset: Any) -> str:
@@ -179,6 +193,10 @@ def _yuan(n: int) -> str:
 def _summary_tables(result: RunResult) -> None:
     from rich.table import Table
 
+    from allocator.i18n import column as title
+    from allocator.i18n import t
+
+    lang = result.language
     plan, report, out = result.plan, result.report, result.out
     summary = report.summary
     totals = summary["totals"]
@@ -186,26 +204,29 @@ def _summary_tables(result: RunResult) -> None:
     style = "green" if status == "optimal" else "yellow"
     gap = summary["gap"]
     bound = summary["bound"]
+    shown_status = t(f"status.{status}", lang) if status in STATUS_NAMES else status
     out_console().print(
-        f"[bold]{plan.case.meta.name}[/bold] ({plan.case.meta.year}): status "
-        f"[{style}]{status}[/{style}], value {_amount(summary['value'])}, bound "
-        f"{'-' if bound is None else _amount(bound)}, gap "
-        f"{'-' if gap is None else f'{gap:.4%}'}"
+        t(
+            "headline",
+            lang,
+            name=f"[bold]{plan.case.meta.name}[/bold]",
+            year=plan.case.meta.year,
+            status=f"[{style}]{shown_status}[/{style}]",
+            value=_amount(summary["value"]),
+            bound="-" if bound is None else _amount(bound),
+            gap="-" if gap is None else f"{gap:.4%}",
+        )
     )
     if plan.violated:
-        out_console().print(
-            f"[bold red]RELAXED PLAN: it violates {len(plan.violated)} policy "
-            "instance(s) of the model spec (--relax):[/bold red]"
-        )
+        out_console().print(f"[bold red]{t('relaxed', lang, n=len(plan.violated))}[/bold red]")
         for conflict in plan.violated:
             out_console().print(f"  [red]- {conflict}[/red]", markup=True, highlight=False)
-    note = STATUS_NOTES.get(status)
-    if note:
-        out_console().print(f"[yellow]{note}[/yellow]")
+    if status in STATUS_NOTES:
+        out_console().print(f"[yellow]{t(f'note.{status}', lang)}[/yellow]")
     for warning in plan.warnings:
-        out_console().print(f"[yellow]warning: {warning}[/yellow]")
-    funds = Table(title="Budget used per fund", show_lines=False)
-    for column, justify in (
+        out_console().print(f"[yellow]{t('warning', lang, text=warning)}[/yellow]")
+    funds = Table(title=t("funds.title", lang), show_lines=False)
+    for name, justify in (
         ("fund", "left"),
         ("kind", "left"),
         ("budget", "right"),
@@ -213,7 +234,7 @@ def _summary_tables(result: RunResult) -> None:
         ("unused", "right"),
         ("used", "right"),
     ):
-        funds.add_column(column, justify=justify)  # type: ignore[arg-type]
+        funds.add_column(title(name, lang), justify=justify)  # type: ignore[arg-type]
     used = plan.fund_totals()
     for f, fund in enumerate(plan.case.funds):
         allocated = used.get(f, 0)
@@ -227,7 +248,7 @@ def _summary_tables(result: RunResult) -> None:
             f"{share:.1%}",
         )
     funds.add_row(
-        "total",
+        t("total", lang),
         "",
         _yuan(totals["budget"]),
         _yuan(totals["allocated"]),
@@ -238,24 +259,32 @@ def _summary_tables(result: RunResult) -> None:
     out_console().print(funds)
     case = summary["case"]
     out_console().print(
-        f"Projects funded: {totals['projects_funded']} fully, {totals['projects_partial']} "
-        f"partly, {totals['projects_unfunded']} not, {totals['projects_not_eligible']} with no "
-        f"eligible fund (of {case['projects']}). Villages reached: "
-        f"{totals['villages_funded']} of {case['villages']}. Poor households reached: "
-        f"{_yuan(totals['poor_households_reached'])}."
+        t(
+            "projects.line",
+            lang,
+            full=totals["projects_funded"],
+            partial=totals["projects_partial"],
+            unfunded=totals["projects_unfunded"],
+            none=totals["projects_not_eligible"],
+            projects=case["projects"],
+            villages=totals["villages_funded"],
+            all_villages=case["villages"],
+            poor=_yuan(totals["poor_households_reached"]),
+        )
     )
     unmet = sorted(report.unmet, key=lambda u: (u.covered - u.households, u.village_id, u.need))
     if unmet:
-        table = Table(title=f"Top unmet needs ({len(unmet)} in all)")
-        for column in ("village", "need", "households", "reason"):
-            table.add_column(column, justify="right" if column == "households" else "left")
+        table = Table(title=t("unmet.title", lang, n=len(unmet)))
+        for name in ("village", "need", "households", "reason"):
+            table.add_column(title(name, lang), justify="right" if name == "households" else "left")
         for u in unmet[:10]:
             table.add_row(u.village_id, u.need, _yuan(u.households - u.covered), u.reason)
         out_console().print(table)
-    out_console().print(
-        f"Plan written to {out}/ (report.html, allocations.csv, funds.csv, projects.csv, "
-        "villages.csv, unmet_needs.csv, summary.json, timings.json)"
+    files = (
+        "report.html, allocations.csv, funds.csv, projects.csv, villages.csv, unmet_needs.csv, "
+        "summary.json, timings.json"
     )
+    out_console().print(t("written", lang, out=out, files=files))
 
 
 @app.command("run")
@@ -311,6 +340,7 @@ def run_command(
         bool,
         typer.Option("--notice", help="Also write a printable public notice per township."),
     ] = False,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
@@ -333,6 +363,7 @@ def run_command(
             excel_csv=excel_csv,
             xlsx=xlsx,
             notice=notice,
+            language=None if lang is None else lang.value,
         )
     if as_json:
         sys.stdout.write(_json_text(result.report.summary))
@@ -603,13 +634,14 @@ def template_command(
     households: Annotated[
         bool, typer.Option("--households", help="Include the household and measure sheets.")
     ] = False,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Write an empty case workbook: headers, instructions and drop-down lists."""
     from allocator.app.convert import write_template
 
     with failures(debug):
-        written = write_template(target, households)
+        written = write_template(target, households, "zh" if lang == Lang.zh else "en")
     out_console().print(f"Written {written}")
 
 

@@ -27,6 +27,7 @@ import io
 import json
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -311,16 +312,18 @@ def load_workbook_case(path: Path) -> Case:
     return replace(case, folder=path)
 
 
-def sheet_rows(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """A sheet's header and its non-blank rows (as CSV cell texts) with their row numbers."""
+def sheet_rows(path: Path, names: Sequence[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The first of ``names`` a workbook has: its header and its non-blank rows (as CSV
+    cell texts) with their row numbers."""
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # the library raises its own types for unreadable files
         raise InputError(f"cannot read the workbook: {exc}", Location(path)) from None
-    if sheet not in book.sheet_names:
-        raise InputError(f"the workbook has no '{sheet}' sheet", Location(path))
+    sheet = next((n for n in names if n in book.sheet_names), None)
+    if sheet is None:
+        raise InputError(f"the workbook has no '{names[0]}' sheet", Location(path))
     rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     header = [cell_text(v).strip() for v in (rows[0] if rows else [])]
     found = []

@@ -13,9 +13,12 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from allocator.i18n import Language, column, t
 from allocator.plan import Plan
 from allocator.report.charts import bars, diverging, stacked
 from allocator.report.tables import Report, idle_money
+
+_STATUS = {"status.optimal", "status.time_limit", "status.heuristic"}
 
 STYLE = """
 body { font-family: "Noto Sans", "Microsoft YaHei", "PingFang SC", Arial, sans-serif;
@@ -34,9 +37,10 @@ td.n { text-align: right; white-space: nowrap; } th { background: #f2f5f8; }
 """
 
 
-def _page(title: str, body: list[str]) -> str:
+def _page(title: str, body: list[str], language: Language = "en") -> str:
+    tag = "zh-CN" if language == "zh" else "en"
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{tag}"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>\n"
         + "\n".join(body)
         + "\n</body></html>\n"
@@ -73,36 +77,59 @@ def _figure(label: str, value: str) -> str:
     return f'<div class="figure">{escape(label)}<b>{escape(value)}</b></div>'
 
 
-def plan_report(plan: Plan, report: Report) -> str:
+def plan_report(plan: Plan, report: Report, language: Language = "en") -> str:
     """The plan report: money per fund used and idle and why, by township and category,
     households reached, top unmet needs and their reasons, the price of money."""
     case, s = plan.case, report.summary
     totals = s["totals"]
     ledger = plan.ledger
     gap = "-" if s["gap"] is None else f"{s['gap']:.2e}"
+    lang = language
+
+    def of(a: int, b: int) -> str:
+        return t("fig.of", lang, a=f"{a:,}", b=f"{b:,}")
+
     body = [
-        f"<h1>Allocation plan: {escape(case.meta.name)} ({case.meta.year})</h1>",
-        f"<p>Status <b>{escape(s['status'])}</b>, value {s['value']:,.1f}, gap {gap}; "
-        f"rule set {escape(s['inputs']['ruleset']['id'])}, model spec "
-        f"{escape(s['inputs']['model_spec']['id'])}.</p>",
+        f"<h1>{escape(t('report.title', lang, name=case.meta.name, year=case.meta.year))}</h1>",
+        "<p>"
+        + t(
+            "report.status",
+            lang,
+            status=escape(
+                t(f"status.{s['status']}", lang)
+                if f"status.{s['status']}" in _STATUS
+                else s["status"]
+            ),
+            value=f"{s['value']:,.1f}",
+            gap=gap,
+            rules=escape(s["inputs"]["ruleset"]["id"]),
+            spec=escape(s["inputs"]["model_spec"]["id"]),
+        )
+        + "</p>",
         '<div class="figures">',
-        _figure("allocated (yuan)", f"{totals['allocated']:,} of {totals['budget']:,}"),
-        _figure("projects funded", f"{totals['projects_funded']:,} of {s['case']['projects']:,}"),
-        _figure("villages reached", f"{totals['villages_funded']:,} of {s['case']['villages']:,}"),
-        _figure("poor households reached", f"{totals['poor_households_reached']:,}"),
-        _figure("needs left unmet", f"{totals['needs_unmet']:,}"),
+        _figure(t("fig.allocated", lang), of(totals["allocated"], totals["budget"])),
+        _figure(t("fig.projects", lang), of(totals["projects_funded"], s["case"]["projects"])),
+        _figure(t("fig.villages", lang), of(totals["villages_funded"], s["case"]["villages"])),
+        _figure(t("fig.poor", lang), f"{totals['poor_households_reached']:,}"),
+        _figure(t("fig.unmet", lang), f"{totals['needs_unmet']:,}"),
         "</div>",
     ]
     for text in [*s["relaxed_policies"], *s["warnings"]]:
         body.append(f'<p class="note">{escape(text)}</p>')
 
     idle = idle_money(plan)
-    body.append("<h2>Money per fund: used, idle, and why</h2>")
+    body.append(f"<h2>{t('sec.funds', lang)}</h2>")
     fund_rows = [
         (f.fund_id, float(ledger.fund(i)), float(f.budget - ledger.fund(i)))
         for i, f in enumerate(case.funds)
     ]
-    body.append(stacked("Money per fund (yuan)", fund_rows, ("allocated", "unused")))
+    body.append(
+        stacked(
+            t("chart.funds", lang),
+            fund_rows,
+            (t("legend.allocated", lang), t("legend.unused", lang)),
+        )
+    )
     body.append(
         _table(
             [
@@ -132,7 +159,7 @@ def plan_report(plan: Plan, report: Report) -> str:
         )
     )
     prices = [(f.fund_id, plan.marginal_value.get(i, 0.0)) for i, f in enumerate(case.funds)]
-    body.append(bars("Price of money: value 10,000 more yuan would buy, per fund", prices))
+    body.append(bars(t("chart.prices", lang), prices))
 
     township = {v.village_id: v.township for v in case.villages}
     by_township: dict[str, int] = defaultdict(int)
@@ -141,30 +168,29 @@ def plan_report(plan: Plan, report: Report) -> str:
         project = case.projects[p]
         by_township[township[project.village_id]] += amount
         by_category[project.category] += amount
-    body.append("<h2>Money by township and by category</h2>")
+    body.append(f"<h2>{t('sec.where', lang)}</h2>")
     body.append(
-        bars(
-            "Money by township (yuan)", sorted(by_township.items(), key=lambda kv: _natural(kv[0]))
-        )
+        bars(t("chart.township", lang), sorted(by_township.items(), key=lambda kv: _natural(kv[0])))
     )
-    body.append(
-        bars("Money by category (yuan)", sorted(by_category.items(), key=lambda kv: -kv[1]))
-    )
+    body.append(bars(t("chart.category", lang), sorted(by_category.items(), key=lambda kv: -kv[1])))
 
     unmet = sorted(report.unmet, key=lambda u: (u.covered - u.households, u.village_id, u.need))
     reasons: Counter[str] = Counter()
     for u in unmet:
         reasons[u.reason] += u.households - u.covered
-    body.append("<h2>Needs left unmet, and why</h2>")
+    body.append(f"<h2>{t('sec.unmet', lang)}</h2>")
     body.append(
         bars(
-            "Households whose listed need is unmet, by reason",
+            t("chart.reasons", lang),
             sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])),
         )
     )
     body.append(
         _table(
-            ["village", "need", "households missing", "reason", "detail"],
+            [
+                column(c, lang)
+                for c in ("village", "need", "households_missing", "reason", "detail")
+            ],
             [
                 [u.village_id, u.need, u.households - u.covered, u.reason, u.detail]
                 for u in unmet[:25]
@@ -173,29 +199,38 @@ def plan_report(plan: Plan, report: Report) -> str:
         )
     )
     if len(unmet) > 25:
-        body.append(f"<p>... and {len(unmet) - 25} more in unmet_needs.csv.</p>")
-    body.append(
-        f"<p>Made by allocator {escape(s['versions']['allocator'])}. Every amount is whole yuan; "
-        "the CSV files beside this page hold every row.</p>"
-    )
-    return _page(f"Allocation plan: {case.meta.name}", body)
+        body.append(f"<p>{t('more', lang, n=len(unmet) - 25, file='unmet_needs.csv')}</p>")
+    body.append(f"<p>{t('footer', lang, version=escape(s['versions']['allocator']))}</p>")
+    return _page(t("report.title", lang, name=case.meta.name, year=case.meta.year), body, lang)
 
 
 def comparison_report(
     case_name: str,
     overview: list[dict[str, Any]],
     changes: dict[str, dict[str, list[tuple[str, float]]]],
+    language: Language = "en",
 ) -> str:
     """A what-if comparison: the scenarios side by side, and who gains and who loses.
 
     ``changes``: scenario -> dimension (township, fund, category) -> (key, yuan change).
     """
     base = overview[0]["scenario"]
+    lang = language
     body = [
-        f"<h1>What-if comparison: {escape(case_name)}</h1>",
-        f"<p>Baseline: <b>{escape(base)}</b>. Changes are against it, in whole yuan.</p>",
+        f"<h1>{escape(t('compare.title', lang, name=case_name))}</h1>",
+        f"<p>{t('compare.base', lang, base=escape(base))}</p>",
         _table(
-            ["scenario", "status", "value", "allocated", "projects funded", "poor households"],
+            [
+                column(c, lang)
+                for c in (
+                    "scenario",
+                    "status",
+                    "value",
+                    "allocated",
+                    "projects_funded",
+                    "poor_households",
+                )
+            ],
             [
                 [
                     o["scenario"],
@@ -211,17 +246,19 @@ def comparison_report(
         ),
     ]
     for scenario, dimensions in changes.items():
-        body.append(f"<h2>{escape(scenario)} against {escape(base)}: who gains, who loses</h2>")
+        title = t("compare.section", lang, scenario=escape(scenario), base=escape(base))
+        body.append(f"<h2>{title}</h2>")
         for dimension, rows in dimensions.items():
+            name = t(f"dim.{dimension}", lang)
             moved = sorted((r for r in rows if r[1] != 0), key=lambda r: (-abs(r[1]), r[0]))
             if not moved:
-                body.append(f"<p>No money moves between {escape(dimension)}s.</p>")
+                body.append(f"<p>{t('compare.none', lang, dimension=name)}</p>")
                 continue
-            body.append(diverging(f"Change by {dimension} (yuan)", moved[:15]))
-    return _page(f"What-if comparison: {case_name}", body)
+            body.append(diverging(t("compare.chart", lang, dimension=name), moved[:15]))
+    return _page(t("compare.title", lang, name=case_name), body, lang)
 
 
-def township_notices(plan: Plan) -> dict[str, str]:
+def township_notices(plan: Plan, language: Language = "en") -> dict[str, str]:
     """One printable public notice per township: file name -> HTML.
 
     For each village, the funded projects with their amounts, fund sources and
@@ -229,6 +266,10 @@ def township_notices(plan: Plan) -> dict[str, str]:
     """
     case = plan.case
     info = case.meta.notice
+    lang = language
+    channel = info.complaint_channel
+    if channel == t("notice.channel", "en"):  # the default channel, in the notice's language
+        channel = t("notice.channel", lang)
     ledger = plan.ledger
     paid: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (f, p), amount in sorted(ledger.by_pair.items(), key=lambda item: (item[0][1], item[0][0])):
@@ -245,16 +286,24 @@ def township_notices(plan: Plan) -> dict[str, str]:
             ledger.project(p) for v in townships[township] for p in by_village[v.village_id]
         )
         body = [
-            f"<h1>Public notice of funded projects: {escape(township)}</h1>",
-            f"<p>{escape(case.meta.name)}, plan for {case.meta.year}. Total "
-            f"{total:,} yuan. This notice stays posted for {info.publicity_days} days; anyone "
-            f"may object or report a problem to {escape(info.complaint_channel)}.</p>",
+            f"<h1>{escape(t('notice.title', lang, township=township))}</h1>",
+            "<p>"
+            + t(
+                "notice.intro",
+                lang,
+                name=escape(case.meta.name),
+                year=case.meta.year,
+                total=f"{total:,}",
+                days=info.publicity_days,
+                channel=escape(channel),
+            )
+            + "</p>",
         ]
         for village in townships[township]:
             projects = by_village[village.village_id]
             body.append(f"<h2>{escape(village.name)} ({escape(village.village_id)})</h2>")
             if not projects:
-                body.append("<p>No project funded in this plan.</p>")
+                body.append(f"<p>{t('notice.none', lang)}</p>")
                 continue
             rows = [
                 [
@@ -271,20 +320,25 @@ def township_notices(plan: Plan) -> dict[str, str]:
             body.append(
                 _table(
                     [
-                        "project",
-                        "name",
-                        "category",
-                        "yuan",
-                        "fund sources (yuan)",
-                        "households",
-                        "poor households",
+                        column(c, lang)
+                        for c in (
+                            "project_id",
+                            "name",
+                            "category",
+                            "yuan",
+                            "sources",
+                            "households",
+                            "poor_households",
+                        )
                     ],
                     rows,
                     {3, 5, 6},
                 )
             )
         if info.issuer:
-            body.append(f"<p>Posted by {escape(info.issuer)}.</p>")
+            body.append(f"<p>{t('notice.issuer', lang, issuer=escape(info.issuer))}</p>")
         name = re.sub(r'[\\/:*?"<>|\s]+', "_", township).strip("_") or "township"
-        notices[f"notice/{name}.html"] = _page(f"Public notice: {township}", body)
+        notices[f"notice/{name}.html"] = _page(
+            t("notice.title", lang, township=township), body, lang
+        )
     return notices

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import Location, OutputError
+from allocator.i18n import Language
 from allocator.plan import Plan
 from allocator.report.html import plan_report
 from allocator.report.tables import (
@@ -52,7 +53,11 @@ BOM = "\ufeff"
 
 
 def plan_files(
-    plan: Plan, report: Report | None = None, *, excel_csv: bool = False
+    plan: Plan,
+    report: Report | None = None,
+    *,
+    excel_csv: bool = False,
+    language: Language | None = None,
 ) -> dict[str, str]:
     """The plan's deterministic output files (all but timings.json): name -> content.
 
@@ -66,7 +71,7 @@ def plan_files(
         "villages.csv": csv_text(*village_rows(plan, report.unmet)),
         "unmet_needs.csv": csv_text(*unmet_rows(report.unmet)),
         "summary.json": json_text(report.summary),
-        "report.html": plan_report(plan, report),
+        "report.html": plan_report(plan, report, language or plan.case.meta.language),
     }
     if excel_csv:
         files = {n: BOM + t if n.endswith(".csv") else t for n, t in files.items()}

@@ -16,6 +16,7 @@ import zipfile
 from collections import defaultdict
 from typing import Any
 
+from allocator.i18n import Language, column, t
 from allocator.plan import Plan
 from allocator.report.tables import (
     Report,
@@ -68,15 +69,18 @@ def _summary_rows(report: Report) -> list[tuple[str, Any]]:
     return rows
 
 
-def plan_workbook(plan: Plan, report: Report) -> bytes:
-    """``plan.xlsx`` for ``plan``: the same bytes for the same plan."""
+def plan_workbook(plan: Plan, report: Report, language: Language = "en") -> bytes:
+    """``plan.xlsx`` for ``plan``: the same bytes for the same plan.
+
+    Sheet and column titles are in ``language``; ``verify`` reads either.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     summary = book.active
-    summary.title = "summary"
-    summary.append(["item", "value"])
+    summary.title = t("sheet.summary", language)
+    summary.append([column("item", language), column("value", language)])
     for key, value in _summary_rows(report):
         summary.append([key, value])
     sheets: list[tuple[str, tuple[list[str], list[Row]]]] = [
@@ -88,8 +92,8 @@ def plan_workbook(plan: Plan, report: Report) -> bytes:
         ("unmet_needs", unmet_rows(report.unmet)),
     ]
     for name, (header, rows) in sheets:
-        sheet = book.create_sheet(name)
-        sheet.append(header)
+        sheet = book.create_sheet(t(f"sheet.{name}", language))
+        sheet.append([column(h, language) for h in header])
         for row in rows:
             sheet.append(row)
         money_columns = [
@@ -97,17 +101,17 @@ def plan_workbook(plan: Plan, report: Report) -> bytes:
             for i, h in enumerate(header)
             if h in MONEY or (name == "fund_by_township" and i > 0)
         ]
-        for column in money_columns:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        for index in money_columns:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "#,##0"
     for sheet in book.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
-        for column in sheet.columns:
-            width = max(len(str(c.value)) if c.value is not None else 0 for c in column[:200])
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+        for cells in sheet.columns:
+            width = max(len(str(c.value)) if c.value is not None else 0 for c in cells[:200])
+            sheet.column_dimensions[cells[0].column_letter].width = min(60, max(8, width + 2))
     buffer = io.BytesIO()
     book.save(buffer)
     return _fixed_times(buffer.getvalue())

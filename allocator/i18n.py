@@ -1,0 +1,198 @@
+"""Words for people, in English and Chinese: one catalog, one function.
+
+Everything a person reads in the terminal summary, the report, the public
+notice and the workbooks comes from ``TEXT`` through :func:`t`; machine outputs
+(CSV headers, JSON keys, reason codes) stay stable English. The terms follow
+docs/glossary.md.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["en", "zh"]
+LANGUAGES: tuple[Language, ...] = ("en", "zh")
+
+TEXT: dict[str, dict[str, str]] = {
+    # terminal summary
+    "headline": {
+        "en": "{name} ({year}): status {status}, value {value}, bound {bound}, gap {gap}",
+        "zh": "{name}（{year}年）：状态 {status}，效益值 {value}，上界 {bound}，差距 {gap}",
+    },
+    "relaxed": {
+        "en": "RELAXED PLAN: it violates {n} policy instance(s) of the model spec (--relax):",
+        "zh": "放宽方案：违反模型设定中的 {n} 项政策（--relax）：",
+    },
+    "note.time_limit": {
+        "en": "The time limit was reached: this is the best plan found, not a proven optimum.",
+        "zh": "已达到求解时限：这是找到的最好方案，未证明最优。",
+    },
+    "note.heuristic": {
+        "en": "This plan was made by the factor method (a rule of thumb), not optimized: "
+        "it has no bound and no gap.",
+        "zh": "本方案按因素法分配（经验方法），未经优化：没有上界和差距。",
+    },
+    "warning": {"en": "warning: {text}", "zh": "注意：{text}"},
+    "funds.title": {"en": "Budget used per fund", "zh": "各项资金使用情况"},
+    "total": {"en": "total", "zh": "合计"},
+    "projects.line": {
+        "en": "Projects funded: {full} fully, {partial} partly, {unfunded} not, {none} with no "
+        "eligible fund (of {projects}). Villages reached: {villages} of {all_villages}. Poor "
+        "households reached: {poor}.",
+        "zh": "项目：全额安排 {full} 个，部分安排 {partial} 个，未安排 {unfunded} 个，"
+        "无可用资金 {none} 个（共 {projects} 个）。覆盖行政村 {villages} 个"
+        "（共 {all_villages} 个），惠及贫困户 {poor} 户。",
+    },
+    "unmet.title": {"en": "Top unmet needs ({n} in all)", "zh": "主要未满足需求（共 {n} 项）"},
+    "written": {
+        "en": "Plan written to {out}/ ({files})",
+        "zh": "方案已写入 {out}/（{files}）",
+    },
+    "status.optimal": {"en": "optimal", "zh": "最优"},
+    "status.time_limit": {"en": "time_limit", "zh": "达到时限"},
+    "status.heuristic": {"en": "heuristic", "zh": "经验方法"},
+    # column titles (terminal tables, report, notice, plan workbook)
+    "col.fund": {"en": "fund", "zh": "资金"},
+    "col.fund_id": {"en": "fund", "zh": "资金编码"},
+    "col.name": {"en": "name", "zh": "名称"},
+    "col.kind": {"en": "kind", "zh": "类型"},
+    "col.level": {"en": "level", "zh": "级别"},
+    "col.budget": {"en": "budget", "zh": "预算"},
+    "col.allocated": {"en": "allocated", "zh": "已分配"},
+    "col.unused": {"en": "unused", "zh": "未使用"},
+    "col.used": {"en": "used", "zh": "使用率"},
+    "col.marginal_value_per_10k": {"en": "price of money", "zh": "资金边际价值"},
+    "col.idle_reason": {"en": "why idle", "zh": "结余原因"},
+    "col.idle_detail": {"en": "why idle, in words", "zh": "结余说明"},
+    "col.village": {"en": "village", "zh": "行政村"},
+    "col.village_id": {"en": "village", "zh": "行政村编码"},
+    "col.township": {"en": "township", "zh": "乡镇"},
+    "col.need": {"en": "need", "zh": "需求"},
+    "col.households": {"en": "households", "zh": "户数"},
+    "col.households_missing": {"en": "households missing", "zh": "未覆盖户数"},
+    "col.households_covered": {"en": "households covered", "zh": "已覆盖户数"},
+    "col.poor_households": {"en": "poor households", "zh": "贫困户数"},
+    "col.reason": {"en": "reason", "zh": "原因"},
+    "col.detail": {"en": "detail", "zh": "说明"},
+    "col.project": {"en": "project", "zh": "项目"},
+    "col.project_id": {"en": "project", "zh": "项目编码"},
+    "col.category": {"en": "category", "zh": "类别"},
+    "col.cost": {"en": "cost", "zh": "资金规模"},
+    "col.amount": {"en": "amount", "zh": "金额"},
+    "col.yuan": {"en": "yuan", "zh": "金额（元）"},
+    "col.sources": {"en": "fund sources (yuan)", "zh": "资金来源（元）"},
+    "col.status": {"en": "status", "zh": "状态"},
+    "col.value": {"en": "value", "zh": "效益值"},
+    "col.eligible_funds": {"en": "eligible funds", "zh": "可用资金"},
+    "col.poor_village": {"en": "poor village", "zh": "贫困村"},
+    "col.score": {"en": "score", "zh": "绩效得分"},
+    "col.projects": {"en": "projects", "zh": "项目数"},
+    "col.projects_funded": {"en": "projects funded", "zh": "已安排项目"},
+    "col.needs": {"en": "needs", "zh": "需求数"},
+    "col.needs_unmet": {"en": "needs unmet", "zh": "未满足需求"},
+    "col.scenario": {"en": "scenario", "zh": "方案"},
+    "col.item": {"en": "item", "zh": "项目"},
+    "col.total": {"en": "total", "zh": "合计"},
+    # report
+    "report.title": {
+        "en": "Allocation plan: {name} ({year})",
+        "zh": "资金分配方案：{name}（{year}年）",
+    },
+    "report.status": {
+        "en": "Status <b>{status}</b>, value {value}, gap {gap}; rule set {rules}, "
+        "model spec {spec}.",
+        "zh": "状态 <b>{status}</b>，效益值 {value}，差距 {gap}；规则集 {rules}，模型设定 {spec}。",
+    },
+    "fig.allocated": {"en": "allocated (yuan)", "zh": "已分配资金（元）"},
+    "fig.of": {"en": "{a} of {b}", "zh": "{a} / {b}"},
+    "fig.projects": {"en": "projects funded", "zh": "已安排项目"},
+    "fig.villages": {"en": "villages reached", "zh": "覆盖行政村"},
+    "fig.poor": {"en": "poor households reached", "zh": "惠及贫困户"},
+    "fig.unmet": {"en": "needs left unmet", "zh": "未满足需求"},
+    "sec.funds": {"en": "Money per fund: used, idle, and why", "zh": "各项资金：已用、结余及原因"},
+    "chart.funds": {"en": "Money per fund (yuan)", "zh": "各项资金（元）"},
+    "legend.allocated": {"en": "allocated", "zh": "已分配"},
+    "legend.unused": {"en": "unused", "zh": "未使用"},
+    "chart.prices": {
+        "en": "Price of money: value 10,000 more yuan would buy, per fund",
+        "zh": "资金边际价值：每增加1万元可带来的效益",
+    },
+    "sec.where": {"en": "Money by township and by category", "zh": "按乡镇和类别的资金"},
+    "chart.township": {"en": "Money by township (yuan)", "zh": "按乡镇（元）"},
+    "chart.category": {"en": "Money by category (yuan)", "zh": "按类别（元）"},
+    "sec.unmet": {"en": "Needs left unmet, and why", "zh": "未满足的需求及原因"},
+    "chart.reasons": {
+        "en": "Households whose listed need is unmet, by reason",
+        "zh": "需求未满足的户数（按原因）",
+    },
+    "more": {"en": "... and {n} more in {file}.", "zh": "……另有 {n} 条，见 {file}。"},
+    "footer": {
+        "en": "Made by allocator {version}. Every amount is whole yuan; the CSV files beside "
+        "this page hold every row.",
+        "zh": "由 allocator {version} 生成。所有金额均为整数元；同目录下的 CSV 文件包含全部明细。",
+    },
+    "compare.title": {"en": "What-if comparison: {name}", "zh": "方案比较：{name}"},
+    "compare.base": {
+        "en": "Baseline: <b>{base}</b>. Changes are against it, in whole yuan.",
+        "zh": "基准方案：<b>{base}</b>。以下变化均相对基准方案，单位为元。",
+    },
+    "compare.section": {
+        "en": "{scenario} against {base}: who gains, who loses",
+        "zh": "{scenario} 与 {base} 相比：增减情况",
+    },
+    "compare.chart": {"en": "Change by {dimension} (yuan)", "zh": "按{dimension}的变化（元）"},
+    "compare.none": {
+        "en": "No money moves between {dimension}s.",
+        "zh": "各{dimension}之间资金无变化。",
+    },
+    "dim.township": {"en": "township", "zh": "乡镇"},
+    "dim.fund": {"en": "fund", "zh": "资金"},
+    "dim.category": {"en": "category", "zh": "类别"},
+    # notice
+    "notice.title": {
+        "en": "Public notice of funded projects: {township}",
+        "zh": "扶贫项目资金安排公告：{township}",
+    },
+    "notice.intro": {
+        "en": "{name}, plan for {year}. Total {total} yuan. This notice stays posted for {days} "
+        "days; anyone may object or report a problem to {channel}.",
+        "zh": "{name}{year}年度项目资金安排，合计 {total} 元。本公告公示 {days} 天，"
+        "如有异议或发现问题，请向{channel}反映。",
+    },
+    "notice.channel": {
+        "en": "the county poverty-alleviation office, or the supervision hotline 12317",
+        "zh": "县扶贫办或扶贫监督举报电话12317",
+    },
+    "notice.none": {"en": "No project funded in this plan.", "zh": "本方案未安排项目。"},
+    "notice.issuer": {"en": "Posted by {issuer}.", "zh": "发布单位：{issuer}"},
+    # workbooks
+    "sheet.summary": {"en": "summary", "zh": "概要"},
+    "sheet.funds": {"en": "funds", "zh": "资金"},
+    "sheet.fund_by_township": {"en": "fund_by_township", "zh": "资金按乡镇"},
+    "sheet.allocations": {"en": "allocations", "zh": "分配明细"},
+    "sheet.projects": {"en": "projects", "zh": "项目"},
+    "sheet.villages": {"en": "villages", "zh": "行政村"},
+    "sheet.unmet_needs": {"en": "unmet_needs", "zh": "未满足需求"},
+    "template.title": {"en": "allocator case workbook", "zh": "allocator 资金分配案例工作簿"},
+    "template.guide": {
+        "en": "Fill the 'case' sheet (key in column A, value in B) and one row per item in each "
+        "table sheet; keep the headers. Money is whole yuan. Lists (categories) are "
+        "';'-separated. Run: allocator check THIS.xlsx, then allocator run THIS.xlsx",
+        "zh": "在“case”表中填写基本信息（A列为键，B列为值），在各数据表中每行填写一条记录，"
+        "保留表头。金额为整数元。多个类别用“;”分隔。运行：allocator check 本文件.xlsx，"
+        "然后 allocator run 本文件.xlsx",
+    },
+    "template.columns": {"en": "sheet|column|type|required|meaning", "zh": "表|列|类型|必填|说明"},
+}
+
+
+def t(key: str, language: Language = "en", **values: object) -> str:
+    """The text ``key`` in ``language``, with ``values`` filled in (English if untranslated)."""
+    entry = TEXT[key]
+    return entry.get(language, entry["en"]).format(**values)
+
+
+def column(name: str, language: Language = "en") -> str:
+    """A column's title for people (the machine name where the catalog has none)."""
+    entry = TEXT.get(f"col.{name}")
+    return name if entry is None else entry.get(language, entry["en"])

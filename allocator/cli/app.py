@@ -469,7 +469,7 @@ def compare_command(
     from allocator.app.compare import compare, parse_scenario
     from allocator.plan import Progress
 
-    target = out if out is not None else Path("out") / f"{case_dir.resolve().name}-compare"
+    target = out if out is not None else Path("out") / f"{_case_name(case_dir)}-compare"
     with failures(debug):
         scenarios = [parse_scenario(s) for s in scenario]
         with _progress(False) as progress:

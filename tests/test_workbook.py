@@ -232,9 +232,10 @@ def test_the_plan_as_a_workbook(tmp_path: Path) -> None:
         "unmet_needs",
     ]
     funds = book["funds"]
+    # Column titles for people ("fund", not "fund_id"); verify maps them back.
     assert [c.value for c in funds[1]][:7] == [
         "fund", "name", "kind", "level", "budget", "allocated", "unused"
-    ]  # fmt: skip (column titles for people; verify maps them back)
+    ]  # fmt: skip
     assert funds["E2"].value == 1_000_000 and funds["E2"].number_format == "#,##0"
     assert funds.freeze_panes == "A2" and funds.auto_filter.ref
     townships = book["fund_by_township"]

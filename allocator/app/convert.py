@@ -28,6 +28,21 @@ from allocator.report.output import published, write_files
 from allocator.schemas import field_base_type
 
 
+def save_workbook(book: Any, target: Path) -> Path:
+    """Save an openpyxl workbook atomically (all of it or nothing), readable as usual."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        book.save(staging)
+        published(Path(staging))
+        os.replace(staging, target)
+    except OSError as exc:
+        Path(staging).unlink(missing_ok=True)
+        raise OutputError(f"cannot write the workbook: {exc.strerror}", Location(target)) from None
+    return target
+
+
 def _typed(text: str, kind: Any) -> Any:
     """A CSV cell as the value its column holds in a workbook (text where it is not one)."""
     if text == "":
@@ -85,17 +100,7 @@ def folder_to_workbook(folder: Path, target: Path) -> Path:
             out.append([_typed(c.strip(), k) for c, k in zip(row, kinds, strict=False)])
         out.freeze_panes = "A2"
         out.auto_filter.ref = out.dimensions
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    try:
-        book.save(staging)
-        published(Path(staging))
-        os.replace(staging, target)
-    except OSError as exc:
-        Path(staging).unlink(missing_ok=True)
-        raise OutputError(f"cannot write the workbook: {exc.strerror}", Location(target)) from None
-    return target
+    return save_workbook(book, target)
 
 
 def workbook_to_folder(workbook: Path, target: Path) -> Path:
@@ -214,14 +219,4 @@ def write_template(target: Path, households: bool = False, language: Language = 
                     info.description or "",
                 ]
             )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    try:
-        book.save(staging)
-        published(Path(staging))
-        os.replace(staging, target)
-    except OSError as exc:
-        Path(staging).unlink(missing_ok=True)
-        raise OutputError(f"cannot write the workbook: {exc.strerror}", Location(target)) from None
-    return target
+    return save_workbook(book, target)

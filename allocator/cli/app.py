@@ -292,7 +292,8 @@ def run_command(
     case_dirs: Annotated[
         list[Path],
         typer.Argument(
-            help="Case folder (case.yaml and CSV tables); several for independent cases "
+            help="Case folder (case.yaml and CSV tables) or workbook (.xlsx); several for "
+            "independent cases "
             "(e.g. counties), each written to OUT/<case name>.",
             show_default=False,
         ),

@@ -14,18 +14,16 @@ the whole process, the status and the gap.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from allocator.app.generate import SIZES, generate_case, write_case  # noqa: E402
+from bench.run import run_once, spec_file  # noqa: E402
 
 
 def main() -> None:
@@ -42,41 +40,18 @@ def main() -> None:
         )
         print("|---:|---:|---:|---:|---:|---|---|")
         for limit in args.limits:
-            text = (ROOT / "models" / "default.yaml").read_text(encoding="utf-8")
-            spec = folder / f"spec-{limit:g}.yaml"
-            spec.write_text(
-                text.replace("  time_limit: 300\n", f"  time_limit: {limit:g}\n"), encoding="utf-8"
-            )
+            spec = spec_file(folder / f"limit-{limit:g}", "grouped", limit)
             runs = []
             for i in range(args.repeat):
-                out = folder / f"out-{limit:g}-{i}"
-                started = time.perf_counter()
-                subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "allocator",
-                        "run",
-                        str(case),
-                        "--model",
-                        str(spec),
-                        "--out",
-                        str(out),
-                        "--quiet",
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-                wall = time.perf_counter() - started
-                timings = json.loads((out / "timings.json").read_text())
-                summary = json.loads((out / "summary.json").read_text())
+                result = run_once(case, spec, folder / f"out-{limit:g}-{i}", folder / "report.json")
+                timings: dict[str, float] = result["timings"]  # type: ignore[assignment]
                 runs.append(
                     (
                         timings["since_first_highs"],
                         timings["write"],
-                        wall,
-                        summary["status"],
-                        summary["gap"],
+                        result["wall"],
+                        result["status"],
+                        result["gap"],
                     )
                 )
             since = [r[0] for r in runs]

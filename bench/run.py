@@ -44,6 +44,7 @@ def spec_file(folder: Path, formulation: str, time_limit: float | None) -> Path:
     )
     if time_limit is not None:
         text = text.replace("  time_limit: 300\n", f"  time_limit: {time_limit:g}\n")
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"spec-{formulation}.yaml"
     path.write_text(text, encoding="utf-8")
     return path

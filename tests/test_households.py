@@ -18,7 +18,7 @@ from allocator.errors import InputError
 from allocator.io.csvtable import read_table
 from allocator.io.frames import read_frame
 from allocator.schemas import Need, Project, Score, Village
-from tests.conftest import read_csv, write_csv
+from tests.conftest import edit_cell, read_csv, write_csv
 from tests.test_case_loading import BAD_INPUTS
 
 # funds.csv has a list column (the earmark): the row reader reads it.
@@ -178,9 +178,7 @@ def test_bad_households_name_file_row_and_column(
 
 def test_a_measure_of_an_unknown_category_is_refused(tiny: Path) -> None:
     _with_households(tiny)
-    rows = read_csv(tiny / "measures.csv")
-    rows[2]["category"] = "drinking_watr"
-    write_csv(tiny / "measures.csv", list(rows[0]), [list(r.values()) for r in rows])
+    edit_cell(tiny / "measures.csv", 2, "category", "drinking_watr")
     output = _refused(tiny)
     assert "measures.csv, row 4, column 'category'" in output
     assert "unknown category 'drinking_watr' (did you mean 'drinking_water'?" in output
@@ -188,9 +186,7 @@ def test_a_measure_of_an_unknown_category_is_refused(tiny: Path) -> None:
 
 def test_a_measure_that_closes_an_unknown_standard_is_refused(tiny: Path) -> None:
     _with_households(tiny)
-    rows = read_csv(tiny / "measures.csv")
-    rows[0]["closes"] = "safe_roof"
-    write_csv(tiny / "measures.csv", list(rows[0]), [list(r.values()) for r in rows])
+    edit_cell(tiny / "measures.csv", 0, "closes", "safe_roof")
     output = _refused(tiny)
     assert "measures.csv, row 2, column 'closes'" in output and "safe_housing" in output
 

@@ -53,3 +53,56 @@ class Ledger:
 def yuan(amount: int | float) -> str:
     """An amount for people: ``1,234,567 yuan``."""
     return f"{round(amount):,} yuan"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Money from one fund for one measure given to one household, in integer yuan (> 0).
+
+    ``household`` is a position in the case's household register.
+    """
+
+    household: int
+    measure: int
+    fund: int
+    amount: int
+
+
+@dataclass
+class HouseholdLedger:
+    """Integer sums of grant rows per fund, per (household, measure) and per measure."""
+
+    by_fund: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    by_grant: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    #: (household, measure) -> the funds paying it
+    funds_of_grant: dict[tuple[int, int], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    #: household -> measures it got, in measure order
+    measures_of: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: measure -> households that got it
+    households_of: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    @classmethod
+    def of(cls, grants: Iterable[Grant]) -> HouseholdLedger:
+        """Sum the rows (rows that are not positive whole yuan are left out)."""
+        ledger = cls()
+        for g in grants:
+            if not isinstance(g.amount, int) or g.amount <= 0:
+                continue
+            key = (g.household, g.measure)
+            if key not in ledger.by_grant:
+                ledger.measures_of[g.household].append(g.measure)
+                ledger.households_of[g.measure] += 1
+            ledger.by_fund[g.fund] += g.amount
+            ledger.by_grant[key] += g.amount
+            ledger.funds_of_grant[key].append(g.fund)
+        for measures in ledger.measures_of.values():
+            measures.sort()
+        return ledger
+
+    def fund(self, f: int) -> int:
+        return self.by_fund.get(f, 0)
+
+    def reached(self, household: int) -> bool:
+        return household in self.measures_of

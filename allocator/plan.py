@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from allocator.io.case import Case
-from allocator.ledger import Allocation, Ledger
+from allocator.ledger import Allocation, Grant, HouseholdLedger, Ledger
 from allocator.policies.base import Conflict, PolicyKey
 from allocator.rules.eligibility import Eligibility
+from allocator.rules.household_options import HouseholdOptions
 from allocator.rules.ruleset import RuleSet
 from allocator.spec import LoadedSpec
 from allocator.status import SolveStatus
@@ -83,6 +84,15 @@ class Plan:
     binding: list[Binding] = field(default_factory=list)
     #: warnings for people (e.g. projects covering no listed need)
     warnings: list[str] = field(default_factory=list)
+    #: registered poor households as the model saw them (None without a register)
+    households: HouseholdOptions | None = None
+    #: household measure rows (household, measure, fund, whole yuan)
+    grants: list[Grant] = field(default_factory=list)
+
+    @cached_property
+    def grant_ledger(self) -> HouseholdLedger:
+        """The household measure rows' integer sums."""
+        return HouseholdLedger.of(self.grants)
 
     @cached_property
     def ledger(self) -> Ledger:

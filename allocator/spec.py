@@ -68,6 +68,17 @@ class Priority(_Strict):
     )
 
 
+class HouseholdObjective(_Strict):
+    """What household measures are worth (times the exit-year and performance factors)."""
+
+    reached_weight: Weight = Field(
+        2.0, description="value of each registered poor household given at least one measure"
+    )
+    standard_weight: Weight = Field(
+        1.0, description="value of each unsafe house or water supply a measure makes safe"
+    )
+
+
 class Objective(_Strict):
     household_weight: Weight = 1.0
     poor_household_weight: Weight = 2.0
@@ -78,6 +89,7 @@ class Objective(_Strict):
     )
     performance: Performance = Field(default_factory=Performance)
     priority: Priority = Field(default_factory=Priority)
+    households: HouseholdObjective = Field(default_factory=HouseholdObjective)
 
 
 def _policies_model() -> type[BaseModel]:

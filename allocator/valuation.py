@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from allocator.io.case import Case
-from allocator.spec import Objective
+from allocator.rules.household_options import HouseholdOptions, household_options
+from allocator.rules.ruleset import RuleSet
+from allocator.spec import ModelSpec, Objective
 
 
 @dataclass(frozen=True)
@@ -95,3 +100,54 @@ def value_warnings(case: Case, values: list[ProjectValue]) -> list[str]:
             f"their value counts only the households in needs.csv ({shown})"
         )
     return warnings
+
+
+def village_value_factors(case: Case, objective: Objective) -> list[float]:
+    """Each village's performance factor: households are valued like their village's projects."""
+    scores = {s.village_id: s.score for s in case.scores}
+    return [objective.performance.factor(scores.get(v.village_id)) for v in case.villages]
+
+
+@dataclass(frozen=True)
+class HouseholdValues:
+    """Value per household of each class: reached by a measure, and per standard made safe.
+
+    value = weight x exit-year priority (the household exits in the case year)
+            x performance factor (of its village)
+    """
+
+    reached: npt.NDArray[np.float64]
+    standard: npt.NDArray[np.float64]
+
+
+def household_values(
+    case: Case, objective: Objective, options: HouseholdOptions, factors: list[float]
+) -> HouseholdValues:
+    """Values of each household class (``options.classes`` order)."""
+    classes = options.classes
+    exits = classes.values["exit_year"] == case.meta.year
+    exit_factor = np.where(exits, objective.priority.exit_this_year, 1.0)
+    performance = np.asarray(factors, dtype=np.float64)[classes.village]
+    scale = exit_factor * performance
+    weights = objective.households
+    return HouseholdValues(
+        reached=weights.reached_weight * scale, standard=weights.standard_weight * scale
+    )
+
+
+def plan_households(case: Case, ruleset: RuleSet, spec: ModelSpec) -> HouseholdOptions | None:
+    """The household classes a plan under ``spec`` works with (None without a register).
+
+    Classes never mix villages of different value factors; where the water
+    guarantee can be met by the village's own project, exiting households
+    without safe water are classed per village.
+    """
+    register = case.households
+    if register is None or not case.measures:
+        return None
+    guarantees = getattr(spec.policies, "guarantees", None)
+    per_village = None
+    if guarantees is not None and guarantees.water:
+        per_village = register.poor & (register.exit_year == case.meta.year) & ~register.safe_water
+    factors = village_value_factors(case, spec.objective)
+    return household_options(case, ruleset, factors, per_village)

@@ -10,17 +10,24 @@ One ``check_*`` function per invariant.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from allocator.audit.households import (
+    check_grant_costs,
+    check_grant_eligibility,
+    check_grant_rows,
+    check_quotas,
+)
 from allocator.io.case import Case
-from allocator.ledger import Allocation, Ledger, yuan
+from allocator.ledger import Allocation, Grant, HouseholdLedger, Ledger, yuan
 from allocator.policies.base import PolicyKey
 from allocator.policies.registry import active
+from allocator.rules.household_options import HouseholdOptions
 
 
 @dataclass
@@ -31,6 +38,8 @@ class PlanView:
     eligible: npt.NDArray[np.bool_]
     ledger: Ledger
     policies: Any
+    households: HouseholdOptions | None = None
+    grants: HouseholdLedger = field(default_factory=HouseholdLedger)
     fundable: npt.NDArray[np.bool_] = field(init=False)
     _village_total: dict[int, int] = field(init=False)
     _village_funded: dict[int, int] = field(init=False)
@@ -81,12 +90,12 @@ def check_eligibility(view: PlanView) -> list[str]:
 
 
 def check_budgets(view: PlanView) -> list[str]:
-    """No fund allocates more than its budget."""
+    """No fund allocates more than its budget (projects and household measures together)."""
+    spent = {f: view.ledger.fund(f) + view.grants.fund(f) for f in range(len(view.case.funds))}
     return [
-        f"fund {fund.fund_id} allocates {yuan(view.ledger.fund(f))} but its budget is "
-        f"{yuan(fund.budget)}"
+        f"fund {fund.fund_id} allocates {yuan(spent[f])} but its budget is {yuan(fund.budget)}"
         for f, fund in enumerate(view.case.funds)
-        if view.ledger.fund(f) > fund.budget
+        if spent[f] > fund.budget
     ]
 
 
@@ -116,16 +125,27 @@ def check_plan(
     waived: Collection[PolicyKey] = (),
     *,
     eligibility: bool = True,
+    grants: Sequence[Grant] = (),
+    households: HouseholdOptions | None = None,
 ) -> list[str]:
     """Every violation of the plan against case, eligibility and policies (empty = valid).
 
     ``policies`` is a model spec's ``policies`` section. ``waived`` policy
     instances (a relaxed plan's, e.g. ``("village_cap", "V003")``) are not
     reported; budgets, eligibility and indivisibility are never waived.
+    ``grants`` are the household measure rows, checked against ``households``
+    (eligibility by class; ``verify`` re-checks it with the scalar evaluator).
     """
     rows = list(allocations)
-    view = PlanView(case, eligible, Ledger.of(rows), policies)
+    grant_ledger = HouseholdLedger.of(grants)
+    view = PlanView(case, eligible, Ledger.of(rows), policies, households, grant_ledger)
     violations = check_rows(case, rows)
+    if grants:
+        violations += check_grant_rows(case, grants)
+        violations += check_grant_costs(case, grant_ledger)
+        violations += check_quotas(case, grant_ledger)
+        if eligibility and households is not None:
+            violations += check_grant_eligibility(households, grant_ledger)
     if eligibility:
         violations += check_eligibility(view)
     violations += check_budgets(view)

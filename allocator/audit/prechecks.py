@@ -18,6 +18,7 @@ import numpy.typing as npt
 from allocator.io.case import Case
 from allocator.policies.base import Conflict
 from allocator.policies.registry import active
+from allocator.rules.household_options import HouseholdOptions
 
 
 @dataclass
@@ -27,6 +28,7 @@ class CaseView:
     case: Case
     eligible: npt.NDArray[np.bool_]
     policies: Any
+    households: HouseholdOptions | None = None
     fundable: npt.NDArray[np.bool_] = field(init=False)
     library: dict[int, list[int]] = field(init=False)
 
@@ -45,10 +47,29 @@ class CaseView:
         return sum(self.case.funds[f].budget for f in funds)
 
 
-def domain_prechecks(case: Case, eligible: npt.NDArray[np.bool_], policies: Any) -> list[Conflict]:
+def domain_prechecks(
+    case: Case,
+    eligible: npt.NDArray[np.bool_],
+    policies: Any,
+    households: HouseholdOptions | None = None,
+) -> list[Conflict]:
     """Every impossibility the policies' pre-checks prove on this case."""
-    view = CaseView(case, eligible, policies)
+    view = CaseView(case, eligible, policies, households)
     conflicts: list[Conflict] = []
     for policy, config in active(policies):
         conflicts += policy.precheck(config, view)
     return conflicts
+
+
+def domain_shortfalls(
+    case: Case,
+    eligible: npt.NDArray[np.bool_],
+    policies: Any,
+    households: HouseholdOptions | None = None,
+) -> list[str]:
+    """What the policies ask for but no plan can give, in words (warnings, not errors)."""
+    view = CaseView(case, eligible, policies, households)
+    notes: list[str] = []
+    for policy, config in active(policies):
+        notes += policy.shortfalls(config, view)
+    return notes

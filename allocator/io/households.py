@@ -176,30 +176,51 @@ class HouseholdClasses:
         return len(self.count)
 
 
-def household_classes(register: Households, read_by_rules: Sequence[str]) -> HouseholdClasses:
-    """Group the register into classes keyed on the village, CLASS_BASE and what rules read."""
+def household_classes(
+    register: Households,
+    read_by_rules: Sequence[str],
+    place: npt.NDArray[np.int64] | None = None,
+    subset: npt.NDArray[np.bool_] | None = None,
+) -> HouseholdClasses:
+    """Group the register into classes keyed on the place, CLASS_BASE and what rules read.
+
+    ``place`` (one code per household; by default its village) is what of the
+    village a class keys on: households whose villages are alike in everything
+    the rules and values read may share a class across villages. ``subset``
+    limits the classes to those households (``of_household`` is -1 elsewhere);
+    ``village`` is then a representative household's village.
+    """
     unknown = [a for a in read_by_rules if a not in CLASS_ATTRIBUTES and a != "village_id"]
     if unknown:
         raise ValueError(f"household attributes {unknown} cannot key a class")
     attributes = tuple(
         dict.fromkeys([*CLASS_BASE, *(a for a in read_by_rules if a in CLASS_ATTRIBUTES)])
     )
+    chosen = np.arange(len(register)) if subset is None else np.flatnonzero(subset)
+    where = register.village.astype(np.int64) if place is None else place.astype(np.int64)
+    if "household_id" in attributes or "village_id" in read_by_rules:
+        where = register.village.astype(np.int64)
     if "household_id" in attributes:
-        keys = [register.village.astype(np.int64), np.arange(len(register), dtype=np.int64)]
+        keys = [where[chosen], chosen.astype(np.int64)]
     else:
-        keys = [register.village.astype(np.int64)]
-        keys += [_column(register, a).astype(np.int64) for a in attributes]
+        keys = [where[chosen]]
+        keys += [_column(register, a)[chosen].astype(np.int64) for a in attributes]
+    if not len(chosen):
+        keys = [np.zeros(0, dtype=np.int64)]
     stacked = np.stack(keys, axis=1)
     _, first, inverse, count = np.unique(
         stacked, axis=0, return_index=True, return_inverse=True, return_counts=True
     )
+    first = chosen[first]
+    of_household = np.full(len(register), -1, dtype=np.int64)
+    of_household[chosen] = inverse.reshape(-1)
     values = {a: _column(register, a)[first] for a in attributes}
     return HouseholdClasses(
         attributes=attributes,
         village=register.village[first].astype(np.int32),
         values=values,
         count=count.astype(np.int64),
-        of_household=inverse.reshape(-1).astype(np.int64),
+        of_household=of_household,
     )
 
 

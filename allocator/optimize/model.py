@@ -30,12 +30,19 @@ import numpy as np
 import pyomo.environ as pyo
 
 from allocator.io.case import Case
+from allocator.optimize.household_model import (
+    MeasureGroup,
+    define_household_variables,
+    group_pairs,
+    household_objective,
+)
 from allocator.policies.base import Group, PolicyKey, least_selected_share
 from allocator.policies.divisible_min_share import min_share_of
 from allocator.policies.registry import active
 from allocator.rules.eligibility import Eligibility
+from allocator.rules.household_options import HouseholdOptions
 from allocator.spec import ModelSpec
-from allocator.valuation import ProjectValue
+from allocator.valuation import HouseholdValues, ProjectValue
 
 TIE_BREAK = 1e-7
 ZERO_VALUE_PENALTY = 1e-6
@@ -73,6 +80,10 @@ class AllocationModel:
     #: each policy row and the instance it belongs to
     policy_rows: list[tuple[Any, PolicyKey]] = field(default_factory=list)
     slacks: dict[PolicyKey, Any] = field(default_factory=dict)
+    #: registered poor households as classes, when the case has a register and measures
+    households: HouseholdOptions | None = None
+    measure_groups: list[MeasureGroup] = field(default_factory=list)
+    measure_arcs: list[tuple[int, int]] = field(default_factory=list)
 
     def share(self, p: int) -> Any:
         return self.model.s[p]
@@ -82,6 +93,14 @@ class AllocationModel:
 
     def flow(self, f: int, g: int) -> Any:
         return self.model.x[f, g]
+
+    def given(self, k: int) -> Any:
+        """Households of pair k's class given its measure (an integer count)."""
+        return self.model.y[k]
+
+    def reached(self, c: int) -> Any:
+        """Households of class c given at least one measure."""
+        return self.model.r[c]
 
     def slack(self, key: PolicyKey, largest: float) -> Any:
         self.instances[key] = largest
@@ -172,9 +191,15 @@ def define_balance_and_budgets(am: AllocationModel) -> None:
             == sum(am.cost[p] * m.s[p] for p in groups[g].projects)
         ),
     )
+    measures_from: dict[int, list[int]] = defaultdict(list)
+    for f, h in am.measure_arcs:
+        measures_from[f].append(h)
     m.budget = pyo.Constraint(
-        sorted(arcs_from),
-        rule=lambda m, f: sum(m.x[f, g] for g in arcs_from[f]) <= case.funds[f].budget / am.unit,
+        sorted(set(arcs_from) | set(measures_from)),
+        rule=lambda m, f: (
+            sum(m.x[f, g] for g in arcs_from[f]) + sum(m.xh[f, h] for h in measures_from[f])
+            <= case.funds[f].budget / am.unit
+        ),
     )
 
 
@@ -206,9 +231,13 @@ def define_violation_indicators(am: AllocationModel) -> list[Any]:
 
 
 def define_objective(
-    am: AllocationModel, values: list[ProjectValue], indicators: list[Any]
+    am: AllocationModel,
+    values: list[ProjectValue],
+    indicators: list[Any],
+    household_values: HouseholdValues | None = None,
 ) -> None:
-    """Value of the needs covered; in elastic mode, fewest and smallest violations first."""
+    """Value of the needs covered and households reached; in elastic mode, fewest and
+    smallest violations first."""
     m, case = am.model, am.case
     count = len(case.projects)
     coefficients = {}
@@ -219,12 +248,20 @@ def define_objective(
         else:
             coefficients[p] = -ZERO_VALUE_PENALTY * am.cost[p]
     total = sum(coefficients[p] * m.s[p] for p in am.modelled)
+    scale = sum(abs(c) for c in coefficients.values())
+    if am.households is not None and household_values is not None:
+        total += household_objective(
+            am, am.households, household_values, TIE_BREAK, ZERO_VALUE_PENALTY
+        )
+        counts = am.households.classes.count
+        scale += float((household_values.reached * counts).sum())
+        scale += 2 * float((household_values.standard * counts).sum())
     if am.elastic is None:
         m.value = pyo.Objective(expr=total, sense=pyo.maximize)
         return
     # Lexicographic in one objective: fewest violated instances (find mode),
     # then smallest violations (each relative to its largest), then value.
-    scale = sum(abs(c) for c in coefficients.values()) or 1.0
+    scale = scale or 1.0
     penalty = sum(var / am.instances[key] for key, var in am.slacks.items())
     objective = 0.5 * total / scale - 0.25 * penalty
     if am.elastic.mode == "find":
@@ -240,8 +277,13 @@ def build_model(
     values: list[ProjectValue],
     spec: ModelSpec,
     elastic: Elastic | None = None,
+    households: HouseholdOptions | None = None,
+    household_values: HouseholdValues | None = None,
 ) -> AllocationModel:
-    """Build the MIP for ``case`` under ``spec``; deterministic in the case's id order."""
+    """Build the MIP for ``case`` under ``spec``; deterministic in the case's id order.
+
+    With ``households`` (and their values) the model also gives household measures.
+    """
     unit = spec.solver.money_unit
     groups = group_projects(case, eligibility, spec.solver.formulation == "per_pair")
     modelled = sorted(p for g in groups for p in g.projects)
@@ -259,19 +301,23 @@ def build_model(
         cost={p: case.projects[p].cost / unit for p in modelled},
         by_village=dict(by_village),
         arcs=[(f, g) for g, group in enumerate(groups) for f in group.funds],
+        households=households,
+        measure_groups=group_pairs(households) if households is not None else [],
     )
     policies = list(active(spec.policies))
     selections: set[int] = set()
     for policy, config in policies:
         selections |= policy.selections(config, am)
     define_variables(am, selections)
+    if households is not None:
+        define_household_variables(am, households, [f.budget for f in case.funds])
     define_balance_and_budgets(am)
     define_selection(am, min_share_of(spec.policies))
     am.model.policy_rows = pyo.ConstraintList()
     for policy, config in policies:
         policy.define(config, am)
     indicators = define_violation_indicators(am)
-    define_objective(am, values, indicators)
+    define_objective(am, values, indicators, household_values)
     am.column_order += list(am.slacks.values()) + indicators
     return am
 
@@ -295,4 +341,5 @@ def flow_costs(am: AllocationModel, eligibility: Eligibility) -> list[tuple[Any,
     )
     rank = {f: r for r, f in enumerate(order)}
     count = len(case.funds)
-    return [(am.model.x[f, g], 1.0 + rank[f] / count) for f, g in am.arcs]
+    flows = [(am.model.x[f, g], 1.0 + rank[f] / count) for f, g in am.arcs]
+    return flows + [(am.model.xh[f, h], 1.0 + rank[f] / count) for f, h in am.measure_arcs]

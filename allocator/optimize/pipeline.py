@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from allocator.audit.check import check_plan
-from allocator.audit.prechecks import domain_prechecks
+from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
 from allocator.errors import InfeasibleError, PlanCheckError, SolverError
 from allocator.io.case import Case
-from allocator.ledger import Allocation, Ledger
+from allocator.ledger import Allocation, Grant, Ledger
 from allocator.optimize.binding import Bindings, find_bindings
 from allocator.optimize.factor import factor_allocate
 from allocator.optimize.model import AllocationModel, Elastic, build_model, flow_costs
@@ -41,10 +41,19 @@ from allocator.plan import ModelStats, Plan, Progress
 from allocator.policies.base import Conflict, PolicyKey
 from allocator.policies.registry import owner
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
+from allocator.rules.household_options import HouseholdOptions
 from allocator.rules.ruleset import RuleSet
 from allocator.spec import LoadedSpec, check_spec_against_case
 from allocator.status import SolveStatus
-from allocator.valuation import ProjectValue, project_values, value_warnings
+from allocator.valuation import (
+    HouseholdValues,
+    ProjectValue,
+    household_values,
+    plan_households,
+    project_values,
+    value_warnings,
+    village_value_factors,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,14 @@ def _timed(timings: dict[str, float], phase: str, started: float) -> None:
     timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - started
 
 
+@dataclass(frozen=True)
+class Households:
+    """The household side of a run: classes, measures, their values (None-free)."""
+
+    options: HouseholdOptions
+    values: HouseholdValues
+
+
 def _solve(
     case: Case,
     eligibility: Eligibility,
@@ -72,11 +89,20 @@ def _solve(
     timings: dict[str, float],
     progress: Callable[[Progress], None],
     deadline: Deadline,
+    households: Households | None,
 ) -> Solved:
     solver = spec.spec.solver
     progress(Progress("build"))
     t = time.perf_counter()
-    am = build_model(case, eligibility, values, spec.spec, elastic)
+    am = build_model(
+        case,
+        eligibility,
+        values,
+        spec.spec,
+        elastic,
+        households.options if households else None,
+        households.values if households else None,
+    )
     _timed(timings, "build", t)
     t = time.perf_counter()
     compiled = compile_model(am)
@@ -87,10 +113,11 @@ def _solve(
     relaxed = solve_relaxation(compiled, deadline.options(solver))
     _timed(timings, "relaxation", t)
     t = time.perf_counter()
-    starts = [greedy_start(case, am, compiled, values, spec.spec)]
+    hv = households.values if households else None
+    starts = [greedy_start(case, am, compiled, values, spec.spec, hv)]
     prices: dict[int, float] = {}
     if relaxed.point is not None:
-        starts.append(lp_guided_start(case, am, compiled, values, spec.spec, relaxed))
+        starts.append(lp_guided_start(case, am, compiled, values, spec.spec, relaxed, hv))
         prices = {f: abs(relaxed.dual(am.model.budget[f])) for f in am.model.budget}
     marginal = {f: price * 10_000 / am.unit for f, price in prices.items()}
     _timed(timings, "start", t)
@@ -175,24 +202,34 @@ def allocate(
     tell(Progress("rules"))
     t = time.perf_counter()
     eligibility = evaluate_eligibility(case, ruleset)
-    timings["rules"] = time.perf_counter() - t
 
     policies = spec.spec.policies
-    conflicts = domain_prechecks(case, eligibility.eligible, policies)
+    options = plan_households(case, ruleset, spec.spec)
+    timings["rules"] = time.perf_counter() - t
+    households = None
+    if options is not None:
+        factors = village_value_factors(case, spec.spec.objective)
+        households = Households(
+            options, household_values(case, spec.spec.objective, options, factors)
+        )
+    conflicts = domain_prechecks(case, eligibility.eligible, policies, options)
     if conflicts and not relax:
         raise InfeasibleError(_headline(conflicts), [str(c) for c in conflicts])
     values = project_values(case, spec.spec.objective)
     warnings = value_warnings(case, values)
+    warnings += domain_shortfalls(case, eligibility.eligible, policies, options)
     if spec.spec.method == "factor":
         return _factor_plan(case, ruleset, spec, eligibility, values, timings, tell, warnings)
     solver = spec.spec.solver
     deadline = Deadline(solver.time_limit)
     elastic = Elastic("find") if conflicts else None
-    solved = _solve(case, eligibility, values, spec, elastic, timings, tell, deadline)
+    solved = _solve(case, eligibility, values, spec, elastic, timings, tell, deadline, households)
     if solved.result.status == SolveStatus.INFEASIBLE and elastic is None:
         # Find the fewest policy instances whose relaxation makes a plan possible.
         elastic = Elastic("find")
-        solved = _solve(case, eligibility, values, spec, elastic, timings, tell, deadline)
+        solved = _solve(
+            case, eligibility, values, spec, elastic, timings, tell, deadline, households
+        )
         if solved.result.status.has_plan and not relax:
             found = _violations(solved, case, spec)
             raise InfeasibleError(_headline(found), [str(c) for c in found])
@@ -225,9 +262,11 @@ def allocate(
     timings["flows"] = time.perf_counter() - t
     t = time.perf_counter()
     density = {p: values[p].value / case.projects[p].cost for p in am.modelled}
-    allocations = round_plan(case, am, result, policies, density, exempt=waived)
+    allocations, grants = round_plan(case, am, result, policies, density, exempt=waived)
     timings["round"] = time.perf_counter() - t
-    value = _checked_value(case, eligibility, spec, allocations, values, waived, timings)
+    value = _checked_value(
+        case, eligibility, spec, allocations, values, waived, timings, grants, households
+    )
     if elastic is not None:  # the solver's objective is the elastic one: report the plan's value
         objective = value
     elif value == 0 and _money_and_projects_left(case, eligibility):
@@ -269,6 +308,8 @@ def allocate(
         project_binding=binding.projects,
         binding=binding.every,
         warnings=warnings,
+        households=options,
+        grants=grants,
     )
 
 
@@ -320,15 +361,44 @@ def _checked_value(
     values: list[ProjectValue],
     waived: set[PolicyKey],
     timings: dict[str, float],
+    grants: list[Grant] | None = None,
+    households: Households | None = None,
 ) -> float:
     """Run the independent check (raising on any violation); return the plan's value."""
     t = time.perf_counter()
-    violations = check_plan(case, eligibility.eligible, spec.spec.policies, allocations, waived)
+    violations = check_plan(
+        case,
+        eligibility.eligible,
+        spec.spec.policies,
+        allocations,
+        waived,
+        grants=grants or [],
+        households=households.options if households else None,
+    )
     timings["check"] = time.perf_counter() - t
     if violations:
         raise PlanCheckError(violations)
     totals = Ledger.of(allocations).by_project
-    return sum(values[p].value * amount / case.projects[p].cost for p, amount in totals.items())
+    value = sum(values[p].value * amount / case.projects[p].cost for p, amount in totals.items())
+    if households is not None and grants:
+        value += household_value(households.options, households.values, grants)
+    return value
+
+
+def household_value(
+    options: HouseholdOptions, values: HouseholdValues, grants: list[Grant]
+) -> float:
+    """Value of the households reached and standards closed by the grant rows."""
+    reached: set[int] = set()
+    closed: set[tuple[int, str]] = set()
+    for g in grants:
+        reached.add(g.household)
+        standard = options.measures[g.measure].closes
+        if standard is not None and not getattr(options.register, standard)[g.household]:
+            closed.add((g.household, standard))
+    of = options.classes.of_household
+    total = sum(float(values.reached[of[h]]) for h in reached)
+    return total + sum(float(values.standard[of[h]]) for h, _ in closed)
 
 
 def _factor_plan(

@@ -23,7 +23,8 @@ from typing import Any
 
 from allocator.errors import SolverError
 from allocator.io.case import Case
-from allocator.ledger import Allocation
+from allocator.ledger import Allocation, Grant
+from allocator.optimize.household_rounding import assign_households, measure_counts, split_grants
 from allocator.optimize.model import AllocationModel
 from allocator.optimize.solve import SolveResult
 from allocator.policies.base import PolicyKey
@@ -89,6 +90,16 @@ def project_amounts(
     return amounts
 
 
+def money_groups(am: AllocationModel) -> list[tuple[tuple[int, ...], Any]]:
+    """Every group money flows into, projects' then measures', with its funds and flow vars."""
+    m = am.model
+    found: list[tuple[tuple[int, ...], Any]] = [
+        (group.funds, lambda f, g=g: m.x[f, g]) for g, group in enumerate(am.groups)
+    ]
+    found += [(group.funds, lambda f, h=h: m.xh[f, h]) for h, group in enumerate(am.measure_groups)]
+    return found
+
+
 def group_flows(
     case: Case,
     am: AllocationModel,
@@ -98,21 +109,22 @@ def group_flows(
 ) -> dict[tuple[int, int], int]:
     """Integer yuan per (fund, group) meeting every group's demand within budgets.
 
+    Groups are :func:`money_groups` (project groups, then measure groups).
     Missing yuan are drawn from funds in ``rank`` order (lower first; the
     policies' preference, e.g. matching money before the money it matches).
     """
-    m = am.model
+    groups = money_groups(am)
     flows: dict[tuple[int, int], int] = {}
     used: dict[int, int] = defaultdict(int)
-    for g, group in enumerate(am.groups):
-        for f in group.funds:
-            amount = max(0, math.floor(result.value(m.x[f, g]) * am.unit + 1e-6))
+    for g, (funds, flow) in enumerate(groups):
+        for f in funds:
+            amount = max(0, math.floor(result.value(flow(f)) * am.unit + 1e-6))
             flows[(f, g)] = amount
             used[f] += amount
     # Trim groups that received more than their (rounded) demand, highest fund first.
-    for g, group in enumerate(am.groups):
-        excess = sum(flows[(f, g)] for f in group.funds) - demand[g]
-        for f in sorted(group.funds, reverse=True):
+    for g, (funds, _) in enumerate(groups):
+        excess = sum(flows[(f, g)] for f in funds) - demand[g]
+        for f in sorted(funds, reverse=True):
             if excess <= 0:
                 break
             cut = min(excess, flows[(f, g)])
@@ -130,10 +142,12 @@ def group_flows(
             used[f] -= cut
             over -= cut
     slack = {f: fund.budget - used[f] for f, fund in enumerate(case.funds)}
-    for g in range(len(am.groups)):
-        missing = demand[g] - sum(flows[(f, g)] for f in am.groups[g].funds)
+    order = rank or {}
+    funds_of = [tuple(sorted(funds, key=lambda f: (order.get(f, 0), f))) for funds, _ in groups]
+    for g, (funds, _) in enumerate(groups):
+        missing = demand[g] - sum(flows[(f, g)] for f in funds)
         while missing > 0:
-            moved = _augment(am, flows, slack, g, missing, rank or {})
+            moved = _augment(funds_of, flows, slack, g, missing)
             if moved == 0:
                 raise _Shortfall(g, missing)
             missing -= moved
@@ -148,17 +162,13 @@ class _Shortfall(Exception):
 
 
 def _augment(
-    am: AllocationModel,
+    funds_of: list[tuple[int, ...]],
     flows: dict[tuple[int, int], int],
     slack: dict[int, int],
     target: int,
     wanted: int,
-    rank: dict[int, int],
 ) -> int:
     """Send up to ``wanted`` yuan into group ``target`` along one augmenting path."""
-    funds_of = {
-        g: sorted(grp.funds, key=lambda f: (rank.get(f, 0), f)) for g, grp in enumerate(am.groups)
-    }
     groups_of: dict[int, list[int]] = defaultdict(list)
     for (f, g), amount in flows.items():
         if amount > 0:
@@ -214,8 +224,9 @@ def round_plan(
     policies: Any,
     density: dict[int, float],
     exempt: set[PolicyKey] | None = None,
-) -> list[Allocation]:
-    """Exact integer allocations from a solver result (raises if none can be made).
+) -> tuple[list[Allocation], list[Grant]]:
+    """Exact integer allocations and household grants from a solver result (raises if
+    none can be made).
 
     ``exempt`` policy instances (a relaxed plan's waived ones) are not repaired.
     """
@@ -229,12 +240,24 @@ def round_plan(
     for policy, config in active_policies:
         for f, r in policy.fund_order(config, case, range(len(case.funds))).items():
             rank[f] += r
+    counts = measure_counts(am, result)
+    options = am.households
+    measure_demand = [
+        sum(options.unit_cost[k] * counts[k] for k in group.pairs)
+        for group in am.measure_groups
+        if options is not None
+    ]
     for _attempt in range(len(am.modelled) + 1):
         demand = [sum(amounts[p] for p in group.projects) for group in am.groups]
         try:
-            flows = group_flows(case, am, result, demand, rank)
+            flows = group_flows(case, am, result, demand + measure_demand, rank)
             break
         except _Shortfall as short:
+            if short.group >= len(am.groups):
+                raise SolverError(
+                    "could not turn the solver's plan into whole yuan: household measures "
+                    f"are {short.missing} yuan short of eligible budget"
+                ) from None
             # Float noise left a group a few yuan short: trim its divisible projects.
             if not _trim(case, am.groups[short.group].projects, amounts, short.missing, min_share):
                 members = am.groups[short.group].projects[:5]
@@ -264,7 +287,15 @@ def round_plan(
                 if left == 0:
                     fi += 1
     allocations.sort(key=lambda a: (a.project, a.fund))
-    return allocations
+    if options is None:
+        return allocations, []
+    first = len(am.groups)
+    pools = [
+        [(f, flows[(f, first + h)]) for f in group.funds]
+        for h, group in enumerate(am.measure_groups)
+    ]
+    grants = split_grants(options, am.measure_groups, assign_households(options, counts), pools)
+    return allocations, grants
 
 
 def _trim(

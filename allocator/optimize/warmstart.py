@@ -28,7 +28,7 @@ from allocator.optimize.solve import Compiled, Point, SolveResult
 from allocator.policies.divisible_min_share import min_share_of
 from allocator.policies.registry import active
 from allocator.spec import ModelSpec
-from allocator.valuation import ProjectValue
+from allocator.valuation import HouseholdValues, ProjectValue
 
 
 class StartPlan:
@@ -41,6 +41,7 @@ class StartPlan:
         compiled: Compiled,
         values: list[ProjectValue],
         spec: ModelSpec,
+        household_values: HouseholdValues | None = None,
     ) -> None:
         self.case, self.am, self.values = case, am, values
         self.unit = am.unit
@@ -59,6 +60,13 @@ class StartPlan:
         self.by_density = sorted(am.modelled, key=lambda p: (-self.density(p), p))
         self.floor_order: list[int] = list(self.by_density)
         self._rank: dict[int, dict[int, int]] = {}
+        self.households = am.households
+        self.household_values = household_values
+        self._given: dict[int, int] = defaultdict(int)
+        self._measure_count: dict[int, int] = defaultdict(int)
+        self.measure_group_of = {
+            k: h for h, group in enumerate(am.measure_groups) for k in group.pairs
+        }
 
     def density(self, p: int) -> float:
         return self.values[p].value / self.case.projects[p].cost
@@ -134,6 +142,71 @@ class StartPlan:
             remaining -= take
         return amount
 
+    def given(self, k: int) -> int:
+        return self._given[k]
+
+    def give(self, k: int, count: int) -> int:
+        """Give pair k's measure to up to ``count`` more households of its class."""
+        options, m = self.households, self.am.model
+        if options is None or count <= 0:
+            return 0
+        measure, c = options.pairs[k]
+        quota = options.measures[measure].quota
+        room = int(options.classes.count[c]) - self._given[k]
+        if quota is not None:
+            room = min(room, quota - self._measure_count[measure])
+        h = self.measure_group_of[k]
+        funds = self.am.measure_groups[h].funds
+        unit_cost = options.unit_cost[k] / self.unit
+        money = sum(max(0.0, self.left[f]) for f in funds)
+        n = min(count, room, int(money / unit_cost + 1e-9) if unit_cost > 0 else count)
+        if n <= 0:
+            return 0
+        remaining = n * unit_cost
+        for f in sorted(funds, key=lambda f: (self._fund_rank_of(funds).get(f, 0), f)):
+            take = min(max(0.0, self.left[f]), remaining)
+            if take <= 0:
+                continue
+            self.point[m.xh[f, h]] = self.point[m.xh[f, h]] + take
+            self.left[f] -= take
+            remaining -= take
+        self._given[k] += n
+        self._measure_count[measure] += n
+        self.point[m.y[k]] = float(self._given[k])
+        self._settle(c)
+        return n
+
+    def _fund_rank_of(self, funds: tuple[int, ...]) -> dict[int, int]:
+        rank: dict[int, int] = defaultdict(int)
+        for policy, config in self.policies:
+            for f, r in policy.fund_order(config, self.case, funds).items():
+                rank[f] += r
+        return rank
+
+    def _settle(self, c: int) -> None:
+        """Households reached and standards closed in class c, from the measures given."""
+        options, m = self.households, self.am.model
+        assert options is not None
+        count = int(options.classes.count[c])
+        pairs = options.pairs_of_class[c]
+        self.point[m.r[c]] = float(min(count, sum(self._given[k] for k in pairs)))
+        for standard in ("safe_housing", "safe_water"):
+            if (c, standard) in m.Q:
+                closing = sum(self._given[k] for k in pairs if options.closes(k, standard))
+                self.point[m.q[c, standard]] = float(min(count, closing))
+
+    def _household_offers(self) -> list[tuple[float, int, int]]:
+        """(value per yuan, class, cheapest pair) for reaching each class's households."""
+        options, values = self.households, self.household_values
+        if options is None or values is None:
+            return []
+        offers = []
+        for c, pairs in options.pairs_of_class.items():
+            k = min(pairs, key=lambda k: (options.unit_cost[k], k))
+            if options.unit_cost[k] > 0 and values.reached[c] > 0:
+                offers.append((float(values.reached[c]) / options.unit_cost[k], c, k))
+        return offers
+
     def build(self, lp: SolveResult | None) -> Point:
         am, m = self.am, self.am.model
         lp_share: dict[int, float] = {}
@@ -160,9 +233,20 @@ class StartPlan:
             self.reserved_total.clear()
         for policy, config in self.policies:
             policy.seed_start(config, self, "after_lp")
-        for p in self.by_density:
-            if self.values[p].value > 0:
-                self.fund(p)
+        # Projects and households by value per yuan, one list.
+        items: list[tuple[float, int, int, int]] = [
+            (-self.density(p), 0, p, 0) for p in self.by_density if self.values[p].value > 0
+        ]
+        items += [(-d, 1, c, k) for d, c, k in self._household_offers()]
+        for _, kind, first, k in sorted(items):
+            if kind == 0:
+                self.fund(first)
+            else:
+                assert self.households is not None
+                missing = int(self.households.classes.count[first]) - sum(
+                    self._given[j] for j in self.households.pairs_of_class[first]
+                )
+                self.give(k, missing)
         return self.point
 
 
@@ -172,9 +256,10 @@ def greedy_start(
     compiled: Compiled,
     values: list[ProjectValue],
     spec: ModelSpec,
+    household_values: HouseholdValues | None = None,
 ) -> Point:
     """Fund by value per yuan, after what the policies require."""
-    return StartPlan(case, am, compiled, values, spec).build(None)
+    return StartPlan(case, am, compiled, values, spec, household_values).build(None)
 
 
 def lp_guided_start(
@@ -184,9 +269,10 @@ def lp_guided_start(
     values: list[ProjectValue],
     spec: ModelSpec,
     relaxed: SolveResult,
+    household_values: HouseholdValues | None = None,
 ) -> Point:
     """Round the LP relaxation along its own money flows."""
-    return StartPlan(case, am, compiled, values, spec).build(relaxed)
+    return StartPlan(case, am, compiled, values, spec, household_values).build(relaxed)
 
 
 def marginal_band(

@@ -30,7 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.io.case import Case
-from allocator.ledger import Ledger
+from allocator.ledger import HouseholdLedger, Ledger
+from allocator.rules.household_options import HouseholdOptions
 
 #: A policy instance: (instance kind, subject), e.g. ("floor_amount", "V012"),
 #: ("village_cap", "V003"), ("category_min_share", "0"), ("must_fund", "P0042").
@@ -70,9 +71,17 @@ class ModelBuilder(Protocol):
     cost: dict[int, float]
     by_village: dict[int, list[int]]
     arcs: list[tuple[int, int]]
+    #: registered poor households as classes (None without a register and measures)
+    households: HouseholdOptions | None
 
     def share(self, p: int) -> Any:
         """Share of project p funded (0..1)."""
+
+    def given(self, k: int) -> Any:
+        """Households of pair k = (measure, class) given the measure (an integer count)."""
+
+    def reached(self, c: int) -> Any:
+        """Households of class c given at least one measure."""
 
     def selected(self, p: int) -> Any:
         """1 if project p counts as funded at all (its binary)."""
@@ -96,6 +105,7 @@ class PrecheckView(Protocol):
     #: village index -> fundable projects in it
     library: dict[int, list[int]]
     policies: Any
+    households: HouseholdOptions | None
 
     def hold(self, projects: Sequence[int]) -> int:
         """Whole budget of every fund eligible for at least one of ``projects``."""
@@ -109,6 +119,8 @@ class AuditView(Protocol):
     fundable: npt.NDArray[np.bool_]
     ledger: Ledger
     policies: Any
+    households: HouseholdOptions | None
+    grants: HouseholdLedger
 
     def village_total(self, v: int) -> int: ...
 
@@ -128,8 +140,16 @@ class StartBuilder(Protocol):
     group_of: dict[int, int]
     left: dict[int, float]
 
+    households: HouseholdOptions | None
+
     def fund(self, p: int, prefer: set[int] | None = None) -> float:
         """Fund project p as far as money and every policy allow; return the amount."""
+
+    def give(self, k: int, count: int) -> int:
+        """Give pair k's measure to up to ``count`` more households of its class, as far as
+        money and its quota allow; return how many got it."""
+
+    def given(self, k: int) -> int: ...
 
     def spent(self, village_id: str) -> float: ...
 
@@ -213,6 +233,11 @@ class Policy(Generic[C]):
     def figures(self, config: C, case: Case, ledger: Ledger) -> dict[str, int]:
         """Whole-yuan figures for summary.json and comparisons (e.g. money matched)."""
         return {}
+
+    def shortfalls(self, config: C, view: PrecheckView) -> list[str]:
+        """What the policy asks for but no plan can give (no project, no eligible measure):
+        named for people, left out of the model rather than made infeasible."""
+        return []
 
 
 def least_selected_share(cost: int, min_share: float) -> float:

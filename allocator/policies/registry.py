@@ -13,6 +13,9 @@ from typing import Any
 from allocator.policies import (
     category_shares,
     divisible_min_share,
+    exit_standards,
+    guarantees,
+    household_floor,
     matching,
     must_fund,
     poor_village_floor,
@@ -27,6 +30,9 @@ POLICIES: tuple[Policy[Any], ...] = (
     village_cap.POLICY,
     category_shares.POLICY,
     matching.POLICY,
+    household_floor.POLICY,
+    guarantees.POLICY,
+    exit_standards.POLICY,
 )
 
 

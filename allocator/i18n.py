@@ -43,6 +43,18 @@ TEXT: dict[str, dict[str, str]] = {
         "无可用资金 {none} 个（共 {projects} 个）。覆盖行政村 {villages} 个"
         "（共 {all_villages} 个），惠及贫困户 {poor} 户。",
     },
+    "households.line": {
+        "en": "Registered poor households given a measure: {reached} of {poor} "
+        "({money} yuan). Exiting this year: {exiting_reached} of {exiting_eligible} "
+        "eligible ({exiting} on the register).{standards}",
+        "zh": "建档立卡贫困户获得帮扶措施 {reached} 户（共 {poor} 户，{money} 元）；"
+        "本年度计划脱贫户 {exiting_reached} 户获得措施（可享受措施 {exiting_eligible} 户，"
+        "登记 {exiting} 户）。{standards}",
+    },
+    "standards.line": {
+        "en": " Poor villages exiting this year meeting their exit standards: {meeting} of {all}.",
+        "zh": "本年度退出贫困村达到退出标准 {meeting} 个（共 {all} 个）。",
+    },
     "unmet.title": {"en": "Top unmet needs ({n} in all)", "zh": "主要未满足需求（共 {n} 项）"},
     "written": {
         "en": "Plan written to {out}/ ({files})",

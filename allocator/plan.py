@@ -88,6 +88,8 @@ class Plan:
     households: HouseholdOptions | None = None
     #: household measure rows (household, measure, fund, whole yuan)
     grants: list[Grant] = field(default_factory=list)
+    #: value of the households reached and standards made safe by ``grants``
+    household_value: float = 0.0
 
     @cached_property
     def grant_ledger(self) -> HouseholdLedger:
@@ -103,4 +105,12 @@ class Plan:
         return dict(self.ledger.by_project)
 
     def fund_totals(self) -> dict[int, int]:
-        return dict(self.ledger.by_fund)
+        """Money spent per fund: projects and household measures together."""
+        totals = dict(self.ledger.by_fund)
+        for f, amount in self.grant_ledger.by_fund.items():
+            totals[f] = totals.get(f, 0) + amount
+        return totals
+
+    def fund_spent(self, f: int) -> int:
+        """Money spent from fund f (projects and household measures)."""
+        return self.ledger.fund(f) + self.grant_ledger.fund(f)

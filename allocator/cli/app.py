@@ -272,6 +272,32 @@ def _summary_tables(result: RunResult) -> None:
             poor=_yuan(totals["poor_households_reached"]),
         )
     )
+    households = summary.get("households")
+    if households is not None:
+        figures = summary["policies"].get("exit_standards")
+        standards = (
+            t(
+                "standards.line",
+                lang,
+                meeting=figures["exit_villages_meeting_standards"],
+                all=figures["exit_villages"],
+            )
+            if figures
+            else ""
+        )
+        out_console().print(
+            t(
+                "households.line",
+                lang,
+                reached=_yuan(households["registered_poor_reached"]),
+                poor=_yuan(households["registered_poor"]),
+                money=_yuan(households["to_households"]),
+                exiting_reached=_yuan(households["exiting_reached"]),
+                exiting_eligible=_yuan(households["exiting_eligible"]),
+                exiting=_yuan(households["exiting"]),
+                standards=standards,
+            )
+        )
     unmet = sorted(report.unmet, key=lambda u: (u.covered - u.households, u.village_id, u.need))
     if unmet:
         table = Table(title=t("unmet.title", lang, n=len(unmet)))
@@ -282,7 +308,8 @@ def _summary_tables(result: RunResult) -> None:
         out_console().print(table)
     files = (
         "report.html, allocations.csv, funds.csv, projects.csv, villages.csv, unmet_needs.csv, "
-        "summary.json, timings.json"
+        + ("household_measures.csv, households.csv, " if households is not None else "")
+        + "summary.json, timings.json"
     )
     out_console().print(t("written", lang, out=out, files=files))
 

@@ -57,6 +57,7 @@ def find_bindings(
     policies: Any,
     ledger: Ledger,
     values: list[ProjectValue],
+    to_households: dict[int, int] | None = None,
 ) -> Bindings:
     """Binding instances, and the one holding back each project and each fund's idle money."""
     weight = pressure(fixed, am.policy_rows)
@@ -70,7 +71,10 @@ def find_bindings(
     result.every = [_binding(k, p, policies) for k, p in sorted(duals.items())]
 
     m = am.model
-    left = {f: fund.budget - ledger.fund(f) for f, fund in enumerate(case.funds)}
+    households = to_households or {}
+    left = {
+        f: fund.budget - ledger.fund(f) - households.get(f, 0) for f, fund in enumerate(case.funds)
+    }
     group_of = {p: g for g, group in enumerate(am.groups) for p in group.projects}
     paying_of: dict[int, list[int]] = defaultdict(list)
     for f, p in ledger.by_pair:

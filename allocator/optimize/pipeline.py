@@ -18,7 +18,7 @@ from allocator.audit.check import check_plan
 from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
 from allocator.errors import InfeasibleError, PlanCheckError, SolverError
 from allocator.io.case import Case
-from allocator.ledger import Allocation, Grant, Ledger
+from allocator.ledger import Allocation, Grant, HouseholdLedger, Ledger
 from allocator.optimize.binding import Bindings, find_bindings
 from allocator.optimize.factor import factor_allocate
 from allocator.optimize.model import AllocationModel, Elastic, build_model, flow_costs
@@ -275,7 +275,9 @@ def allocate(
             "needs.csv (projects are valued by the needs they cover) and the policies"
         )
     t = time.perf_counter()
-    binding = _bindings(solved, result, case, eligibility, spec, allocations, values, deadline)
+    binding = _bindings(
+        solved, result, case, eligibility, spec, allocations, values, deadline, grants
+    )
     timings["explain"] = time.perf_counter() - t
     # Everything from the first HiGHS call on: what solver.time_limit bounds (plus the check).
     timings["since_first_highs"] = deadline.elapsed()
@@ -310,6 +312,9 @@ def allocate(
         warnings=warnings,
         households=options,
         grants=grants,
+        household_value=(
+            household_value(households.options, households.values, grants) if households else 0.0
+        ),
     )
 
 
@@ -322,6 +327,7 @@ def _bindings(
     allocations: list[Allocation],
     values: list[ProjectValue],
     deadline: Deadline,
+    grants: list[Grant],
 ) -> Bindings:
     """Binding policy instances and their prices, from the LP with the selection fixed."""
     if result.point is None or not solved.am.policy_rows:
@@ -330,7 +336,14 @@ def _bindings(
     if fixed.point is None:
         return Bindings()
     return find_bindings(
-        solved.am, fixed, case, eligibility, spec.spec.policies, Ledger.of(allocations), values
+        solved.am,
+        fixed,
+        case,
+        eligibility,
+        spec.spec.policies,
+        Ledger.of(allocations),
+        values,
+        dict(HouseholdLedger.of(grants).by_fund),
     )
 
 

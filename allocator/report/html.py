@@ -120,7 +120,7 @@ def plan_report(plan: Plan, report: Report, language: Language = "en") -> str:
     idle = idle_money(plan)
     body.append(f"<h2>{t('sec.funds', lang)}</h2>")
     fund_rows = [
-        (f.fund_id, float(ledger.fund(i)), float(f.budget - ledger.fund(i)))
+        (f.fund_id, float(plan.fund_spent(i)), float(f.budget - plan.fund_spent(i)))
         for i, f in enumerate(case.funds)
     ]
     body.append(
@@ -148,8 +148,8 @@ def plan_report(plan: Plan, report: Report, language: Language = "en") -> str:
                     f.kind,
                     f.level,
                     f.budget,
-                    ledger.fund(i),
-                    f.budget - ledger.fund(i),
+                    plan.fund_spent(i),
+                    f.budget - plan.fund_spent(i),
                     round(plan.marginal_value.get(i, 0.0), 4),
                     ": ".join(idle[i]) if i in idle else "",
                 ]

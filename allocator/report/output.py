@@ -21,6 +21,7 @@ from typing import Any
 from allocator.errors import Location, OutputError
 from allocator.i18n import Language
 from allocator.plan import Plan
+from allocator.report.household_tables import household_measure_rows, household_rows
 from allocator.report.html import plan_report
 from allocator.report.tables import (
     Report,
@@ -73,6 +74,9 @@ def plan_files(
         "summary.json": json_text(report.summary),
         "report.html": plan_report(plan, report, language or plan.case.meta.language),
     }
+    if plan.households is not None:
+        files["household_measures.csv"] = csv_text(*household_measure_rows(plan))
+        files["households.csv"] = csv_text(*household_rows(plan))
     if excel_csv:
         files = {n: BOM + t if n.endswith(".csv") else t for n, t in files.items()}
     return files

@@ -14,6 +14,7 @@ from typing import Any
 from allocator.plan import Plan
 from allocator.policies.registry import active
 from allocator.policies.village_cap import cap_of
+from allocator.report.household_tables import household_summary
 from allocator.rules.ruleset import EARMARK
 
 Row = list[str | int]
@@ -177,7 +178,7 @@ def idle_money(plan: Plan) -> dict[int, tuple[str, str]]:
     """Why each fund's unused money is unused: fund index -> (reason code, sentence)."""
     case = plan.case
     ledger = plan.ledger
-    left = {f: fund.budget - ledger.fund(f) for f, fund in enumerate(case.funds)}
+    left = {f: fund.budget - plan.fund_spent(f) for f, fund in enumerate(case.funds)}
     reasons: dict[int, tuple[str, str]] = {}
     for f, _fund in enumerate(case.funds):
         if left[f] <= 0:
@@ -420,7 +421,7 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
     case = plan.case
     totals = plan.project_totals()
     budget = sum(f.budget for f in case.funds)
-    allocated = sum(a.amount for a in plan.allocations)
+    allocated = sum(plan.fund_totals().values())
     funded_villages = {case.projects[p].village_id for p in totals}
     # Counted as the value counts them: beneficiaries capped at the need the village
     # listed; a project addressing no listed need reaches no recorded need.
@@ -434,16 +435,11 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
     counts: dict[str, int] = defaultdict(int)
     for o in outcomes:
         counts[o.status] += 1
-    return {
+    result: dict[str, Any] = {
         "status": plan.status.value,
         "optimal": plan.status.value == "optimal",
         "objective": _round(plan.objective),
-        "value": _round(
-            sum(
-                plan.values[p].value * amount / case.projects[p].cost
-                for p, amount in totals.items()
-            )
-        ),
+        "value": _round(plan_value(plan)),
         "bound": _round(plan.bound),
         "gap": _round(plan.gap, 4),
         "solver_message": plan.solver_message,
@@ -506,6 +502,20 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
         },
         "timings_file": "timings.json",
     }
+    households = household_summary(plan)
+    if households is not None:
+        result["households"] = households
+    return result
+
+
+def plan_value(plan: Plan) -> float:
+    """The plan's value from its rows: needs covered, households reached, standards closed."""
+    case = plan.case
+    value = sum(
+        plan.values[p].value * amount / case.projects[p].cost
+        for p, amount in plan.project_totals().items()
+    )
+    return value + plan.household_value
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,7 @@ def check_plan(
         violations += check_grant_costs(case, grant_ledger)
         violations += check_quotas(case, grant_ledger)
         if eligibility and households is not None:
-            violations += check_grant_eligibility(households, grant_ledger)
+            violations += check_grant_eligibility(case, households, grant_ledger)
     if eligibility:
         violations += check_eligibility(view)
     violations += check_budgets(view)

@@ -61,7 +61,9 @@ def check_grant_costs(case: Case, ledger: HouseholdLedger) -> list[str]:
     return violations
 
 
-def check_grant_eligibility(options: HouseholdOptions, ledger: HouseholdLedger) -> list[str]:
+def check_grant_eligibility(
+    case: Case, options: HouseholdOptions, ledger: HouseholdLedger
+) -> list[str]:
     """Every paying fund may pay the measure for the household (earmark and rules)."""
     case_ids = options.register.ids
     eligible = options.eligibility.eligible
@@ -72,8 +74,9 @@ def check_grant_eligibility(options: HouseholdOptions, ledger: HouseholdLedger) 
         for f in sorted(set(funds)):
             if c < 0 or not eligible[f, m, c]:
                 violations.append(
-                    f"fund #{f} pays measure {options.measures[m].measure_id} for household "
-                    f"{case_ids[h]} but it is not eligible"
+                    f"fund {case.funds[f].fund_id} pays measure "
+                    f"{options.measures[m].measure_id} for household {case_ids[h]} but it is "
+                    "not eligible"
                 )
     return violations
 

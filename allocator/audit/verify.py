@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from allocator.audit.check import check_plan
+from allocator.audit.verify_households import grant_row_problems, read_grants
 from allocator.errors import InputError, Location
 from allocator.io.case import Case
 from allocator.io.runfolder import RunFolder
-from allocator.ledger import Allocation
+from allocator.ledger import Allocation, Grant
 from allocator.rules.ruleset import RuleSet
 from allocator.rules.scalar import excluding_check, scalar_eligibility
 from allocator.spec import ModelSpec
+from allocator.valuation import plan_households
 
 COLUMNS = ("project_id", "village_id", "fund_id", "amount")
 
@@ -126,7 +128,21 @@ def verify_plan(
                 f"row {row}: {fund.fund_id} may not pay for {project.project_id} "
                 f"(excluded by {check})"
             )
-    # Aggregate checks (budgets, costs, indivisibility, shares, floors, caps, must-fund);
-    # eligibility was reported above, row by row.
-    problems += check_plan(case, eligible, spec.policies, allocations, eligibility=False)
-    return Verification(problems, len(rows), sum(a.amount for a in allocations))
+    grants: list[Grant] = []
+    if isinstance(source, RunFolder):
+        grants, grant_rows, grant_problems = read_grants(source, case)
+        problems += grant_problems
+        problems += grant_row_problems(case, ruleset, grants, grant_rows)
+    # Aggregate checks (budgets, costs, indivisibility, shares, floors, caps, must-fund,
+    # whole measures, quotas, guarantees); eligibility was reported above, row by row.
+    problems += check_plan(
+        case,
+        eligible,
+        spec.policies,
+        allocations,
+        eligibility=False,
+        grants=grants,
+        households=plan_households(case, ruleset, spec),
+    )
+    allocated = sum(a.amount for a in allocations) + sum(g.amount for g in grants)
+    return Verification(problems, len(rows) + len(grants), allocated)

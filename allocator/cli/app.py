@@ -604,10 +604,12 @@ def verify_command(
     if outcome.ok:
         out_console().print(
             f"valid: {outcome.rows} allocation rows, {outcome.allocated:,} yuan; "
-            "every budget, earmark, rule, project and policy holds."
+            "every budget, earmark, rule, project, measure and policy holds."
         )
         return
-    where = plan_dir if plan_dir.is_file() else plan_dir / "allocations.csv"
+    where: Path = plan_dir
+    if plan_dir.is_dir() and not (plan_dir / "household_measures.csv").exists():
+        where = plan_dir / "allocations.csv"
     _say_error(f"{len(outcome.violations)} violation(s) in {where}:")
     for violation in outcome.violations:
         _say_error(f"  - {violation}")

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.io.case import Case
+from allocator.io.households import CAUSES, NO_YEAR
 from allocator.rules.language import (
     Attr,
     Binary,
@@ -26,7 +27,7 @@ from allocator.rules.language import (
     Unary,
 )
 from allocator.rules.ruleset import EARMARK, RuleSet
-from allocator.schemas import Fund, Project, Village
+from allocator.schemas import Fund, Measure, Project, Village
 
 Value = int | float | bool | str | None
 Row = Mapping[tuple[str, str], Value]  # (entity, attribute) -> value; None = empty
@@ -98,13 +99,13 @@ def evaluate_row(node: Node, row: Row) -> Value:
 
 
 def _attributes(
-    prefix: str, item: Fund | Project | Village
+    prefix: str, item: Fund | Project | Village | Measure
 ) -> Iterator[tuple[tuple[str, str], Value]]:
     for name in type(item).model_fields:
         if name in ("extra", "categories"):
             continue
         yield (prefix, name), getattr(item, name)
-    for name, value in item.extra.items():
+    for name, value in getattr(item, "extra", {}).items():
         yield (prefix, name), value
 
 
@@ -149,6 +150,49 @@ def excluding_check(case: Case, ruleset: RuleSet, fund: int, project: int) -> st
         return EARMARK
     row = pair_row(case, fund, project)
     for rule in ruleset.project_rules:
+        if (rule.when is None or evaluate_row(rule.when, row)) and not evaluate_row(
+            rule.require, row
+        ):
+            return rule.id
+    return None
+
+
+def household_row(case: Case, fund: int, measure: int, household: int) -> Row:
+    """Every attribute a rule can read for one (fund, measure, household), as plain values."""
+    register = case.households
+    assert register is not None
+    village = case.villages[int(register.village[household])]
+    exit_year = int(register.exit_year[household])
+    cause = int(register.cause[household])
+    row: dict[tuple[str, str], Value] = {
+        **dict(_attributes("fund", case.funds[fund])),
+        **dict(_attributes("measure", case.measures[measure])),
+        **dict(_attributes("village", village)),
+        ("household", "household_id"): str(register.ids[household]),
+        ("household", "village_id"): village.village_id,
+        ("household", "members"): int(register.members[household]),
+        ("household", "poor"): bool(register.poor[household]),
+        ("household", "exit_year"): None if exit_year == NO_YEAR else exit_year,
+        ("household", "cause"): CAUSES[cause] if cause >= 0 else None,
+        ("household", "safe_housing"): bool(register.safe_housing[household]),
+        ("household", "safe_water"): bool(register.safe_water[household]),
+        ("household", "income"): int(register.income[household]),
+        ("household", "labour"): int(register.labour[household]),
+        ("case", "year"): case.meta.year,
+        ("case", "name"): case.meta.name,
+    }
+    return row
+
+
+def household_excluding_check(
+    case: Case, ruleset: RuleSet, fund: int, measure: int, household: int
+) -> str | None:
+    """The first check (EARMARK or a rule id) that keeps a fund from paying a measure for a
+    household, by the scalar evaluator; None if it may."""
+    if case.measures[measure].category not in case.funds[fund].categories:
+        return EARMARK
+    row = household_row(case, fund, measure, household)
+    for rule in ruleset.household_rules:
         if (rule.when is None or evaluate_row(rule.when, row)) and not evaluate_row(
             rule.require, row
         ):

@@ -73,7 +73,7 @@ def load_households(
     village_index = {v.village_id: i for i, (_, v) in enumerate(sorted(villages, key=_by_id))}
     known = pl.Series(list(village_index), dtype=pl.String)
     listed = col["village_id"]
-    unknown = np.flatnonzero(~listed.is_in(known).to_numpy())
+    unknown = np.flatnonzero(~listed.is_in(known.implode()).to_numpy())
     if len(unknown):
         raise InputError(
             f"unknown village '{listed[int(unknown[0])]}' (not in villages.csv)",

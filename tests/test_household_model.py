@@ -1,0 +1,272 @@
+"""Household measures in the plan: the hand-worked case, policies, rounding, checks, verify."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from allocator import allocate, load_case, load_ruleset, load_spec, rule_schema
+from allocator.cli import app
+from allocator.errors import InfeasibleError
+from allocator.optimize.household_rounding import assign_households
+from allocator.plan import Plan
+from allocator.valuation import plan_households
+from tests.conftest import BASELINE, DEFAULT_SPEC, ROOT, read_csv, write_csv
+
+TINY_HOUSEHOLDS = ROOT / "cases" / "tiny_households"
+
+
+@pytest.fixture
+def case_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "tiny_households"
+    shutil.copytree(TINY_HOUSEHOLDS, target)
+    return target
+
+
+def _plan(folder: Path, spec: Path = DEFAULT_SPEC, relax: bool = False) -> Plan:
+    case = load_case(folder)
+    return allocate(
+        case, load_ruleset(BASELINE, rule_schema(case.meta)), load_spec(spec), relax=relax
+    )
+
+
+def _spec(tmp_path: Path, edit: str, replacement: str) -> Path:
+    text = DEFAULT_SPEC.read_text(encoding="utf-8")
+    assert edit in text
+    path = tmp_path / "spec.yaml"
+    path.write_text(text.replace(edit, replacement), encoding="utf-8")
+    return path
+
+
+def _set_budget(folder: Path, fund_id: str, budget: int) -> None:
+    rows = read_csv(folder / "funds.csv")
+    for row in rows:
+        if row["fund_id"] == fund_id:
+            row["budget"] = str(budget)
+    write_csv(folder / "funds.csv", list(rows[0]), [list(r.values()) for r in rows])
+
+
+def test_the_hand_worked_household_case_is_solved_exactly(tmp_path: Path) -> None:
+    expected = yaml.safe_load((TINY_HOUSEHOLDS / "expected.yaml").read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(TINY_HOUSEHOLDS), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == expected["status"]
+    assert summary["objective"] == pytest.approx(expected["objective"], abs=1e-6)
+    assert summary["value"] == pytest.approx(expected["objective"], abs=1e-6)
+    assert summary["warnings"] == expected["warnings"]
+    projects: dict[str, int] = {}
+    for row in read_csv(out / "allocations.csv"):
+        projects[row["project_id"]] = projects.get(row["project_id"], 0) + int(row["amount"])
+    assert projects == expected["project_amounts"]
+    given: dict[str, list[str]] = {}
+    paid: dict[str, int] = {}
+    for row in read_csv(out / "household_measures.csv"):
+        given.setdefault(row["household_id"], []).append(row["measure_id"])
+        paid[row["fund_id"]] = paid.get(row["fund_id"], 0) + int(row["amount"])
+    assert given == expected["household_measures"]
+    funds = {r["fund_id"]: int(r["allocated"]) for r in read_csv(out / "funds.csv")}
+    assert funds == expected["fund_allocated"]
+    households = {r["household_id"]: r for r in read_csv(out / "households.csv")}
+    assert sorted(households) == ["H11", "H12", "H13", "H21", "H22", "H31"]  # registered poor
+    for hid, reason in expected["not_reached"].items():
+        assert households[hid]["reason"] == reason and households[hid]["measures"] == ""
+    assert households["H11"]["measures"] == "M1" and households["H11"]["amount"] == "20000"
+    figures = summary["households"]
+    assert (figures["registered_poor"], figures["registered_poor_reached"]) == (6, 4)
+    assert (figures["exiting"], figures["exiting_eligible"], figures["exiting_reached"]) == (
+        3,
+        3,
+        3,
+    )
+    assert (figures["housing_made_safe"], figures["water_made_safe"]) == (1, 1)
+    assert summary["policies"]["exit_standards"] == {
+        "exit_villages": 1,
+        "exit_villages_meeting_standards": 0,  # V1's road: no fund may pay P3
+    }
+
+
+def test_the_same_inputs_give_the_same_household_files(tmp_path: Path) -> None:
+    outputs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        result = CliRunner().invoke(app, ["run", str(TINY_HOUSEHOLDS), "--out", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        outputs.append(out)
+    for name in ("household_measures.csv", "households.csv", "allocations.csv", "summary.json"):
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+
+
+def test_a_floor_no_money_can_meet_names_the_households_and_amounts(
+    case_dir: Path, tmp_path: Path
+) -> None:
+    _set_budget(case_dir, "F1", 1000)
+    _set_budget(case_dir, "F2", 1000)
+    result = CliRunner().invoke(app, ["run", str(case_dir), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3, result.output
+    text = " ".join(result.output.split())
+    assert (
+        "policies.household_floor: 3 exiting registered poor households need at least "
+        "6,000 yuan for one measure each (the cheapest eligible), but the funds that may pay "
+        "their measures hold 2,000 yuan"
+    ) in text
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_guarantee_money_cannot_meet_is_diagnosed_and_relaxable(case_dir: Path) -> None:
+    _set_budget(case_dir, "F1", 19_000)  # H11's renovation (20,000) only F1 may pay
+    with pytest.raises(InfeasibleError) as info:
+        _plan(case_dir)
+    text = " | ".join(info.value.conflicts)
+    assert "policies.guarantees: 1 exiting registered poor household(s) like H11" in text
+    assert "cannot be given safe housing" in text
+    relaxed = _plan(case_dir, relax=True)
+    assert [c.policy for c in relaxed.violated] == ["policies.guarantees"]
+    assert all(g.measure != 0 for g in relaxed.grants)  # nobody gets M1
+
+
+def test_without_the_household_policies_measures_follow_value_alone(
+    case_dir: Path, tmp_path: Path
+) -> None:
+    spec = _spec(tmp_path, "  household_floor: true\n", "  household_floor: false\n")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            "    housing: true\n    water: true\n", "    housing: false\n    water: false\n"
+        ),
+        encoding="utf-8",
+    )
+    plan = _plan(case_dir, spec)
+    register = plan.case.households
+    assert register is not None
+    given = {
+        (str(register.ids[g.household]), plan.case.measures[g.measure].measure_id)
+        for g in plan.grants
+    }
+    # H11's renovation (20,000 for 5.4) is no longer required: a cistern reaches it for
+    # 2,000, and every registered poor household is reached by its cheapest measure.
+    assert given == {(h, "M2") for h in ("H11", "H12", "H13", "H21", "H22", "H31")}
+    assert plan.ledger.project(plan.case.project_index()["P2"]) == 12_000
+
+
+def test_a_case_without_measures_plans_as_before(tmp_path: Path) -> None:
+    folder = tmp_path / "no_measures"
+    shutil.copytree(TINY_HOUSEHOLDS, folder)
+    (folder / "measures.csv").unlink()
+    plan = _plan(folder)
+    assert plan.households is None and plan.grants == []
+
+
+def test_classes_merge_villages_alike_and_keep_every_poor_household(tmp_path: Path) -> None:
+    from allocator.app.generate import household_files
+
+    folder = tmp_path / "t"
+    shutil.copytree(ROOT / "cases" / "tiny", folder)
+    villages = [list(r.values()) for r in read_csv(folder / "villages.csv")]
+    for name, text in household_files(villages, np.random.default_rng(3)).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    case = load_case(folder)
+    register = case.households
+    assert register is not None
+    rules = load_ruleset(BASELINE, rule_schema(case.meta))
+    options = plan_households(case, rules, load_spec(DEFAULT_SPEC).spec)
+    assert options is not None
+    classes = options.classes
+    assert int(classes.count.sum()) == int(register.poor.sum())
+    assert (classes.of_household[~register.poor] == -1).all()
+    assert len(classes) < int(register.poor.sum()) / 2
+    for c in range(len(classes)):
+        members = options.households_of_class[c]
+        assert len(members) == classes.count[c]
+        for name in ("members", "exit_year", "safe_housing", "safe_water"):
+            assert (getattr(register, name)[members] == classes.values[name][c]).all()
+        # every member may get exactly what the class may get, under the scalar rules
+        from allocator.rules.scalar import household_excluding_check
+
+        h = int(members[-1])
+        for m in range(len(case.measures)):
+            for f in range(len(case.funds)):
+                allowed = household_excluding_check(case, rules, f, m, h) is None
+                assert allowed == bool(options.eligibility.eligible[f, m, c])
+
+
+def test_households_alike_share_a_class_across_villages(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, "{min_score: 90, factor: 1.2}", "{min_score: 90, factor: 1.0}")
+    case = load_case(TINY_HOUSEHOLDS)
+    rules = load_ruleset(BASELINE, rule_schema(case.meta))
+    flat = plan_households(case, rules, load_spec(spec).spec)
+    scored = plan_households(case, rules, load_spec(DEFAULT_SPEC).spec)
+    assert flat is not None and scored is not None
+    register = case.households
+    assert register is not None
+    h13, h21 = register.index("H13"), register.index("H21")  # 3 members, exit 2027, safe
+    # Same eligibility, cost and value once V1's performance bonus is gone: one class.
+    assert flat.classes.of_household[h13] == flat.classes.of_household[h21]
+    assert scored.classes.of_household[h13] != scored.classes.of_household[h21]
+
+
+def test_dealing_measures_never_gives_a_household_one_twice(tmp_path: Path) -> None:
+    case = load_case(TINY_HOUSEHOLDS)
+    options = plan_households(
+        case, load_ruleset(BASELINE, rule_schema(case.meta)), load_spec(DEFAULT_SPEC).spec
+    )
+    assert options is not None
+    # A class of several households: give each of its measures to all but one.
+    sizes = {c: int(n) for c, n in enumerate(options.classes.count)}
+    counts = [max(0, sizes[c] - 1) for _, c in options.pairs]
+    chosen = assign_households(options, counts)
+    for k, households in chosen.items():
+        assert len(households) == len(set(households)) == counts[k]
+        c = options.pairs[k][1]
+        assert set(households) <= set(options.households_of_class[c].tolist())
+    for c, pairs in options.pairs_of_class.items():
+        reached = {h for k in pairs for h in chosen.get(k, [])}
+        assert len(reached) == min(sizes[c], sum(counts[k] for k in pairs))
+
+
+def test_verify_accepts_the_plan_and_catches_edited_household_rows(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(TINY_HOUSEHOLDS), "--out", str(out), "-q"]).exit_code == 0
+    ok = runner.invoke(app, ["verify", str(TINY_HOUSEHOLDS), str(out)])
+    assert ok.exit_code == 0, ok.output
+    rows = read_csv(out / "household_measures.csv")
+    header = list(rows[0])
+    edited = [list(r.values()) for r in rows]
+    edited[0][4] = "19999"  # H11's renovation part-paid
+    edited += [
+        ["H21", "V2", "M1", "F2", "20000"],  # F2's earmark has no safe_housing
+        ["H14", "V1", "M2", "F2", "2000"],  # not on the register
+        ["H31", "V3", "M3", "F1", "4000"],
+        ["H13", "V1", "M3", "F1", "5000"],
+        ["H21", "V2", "M3", "F1", "5000"],  # M3's quota is 2
+        ["H99", "V1", "M2", "F2", "2000"],
+    ]
+    write_csv(out / "household_measures.csv", header, edited)
+    bad = runner.invoke(app, ["verify", str(TINY_HOUSEHOLDS), str(out)])
+    assert bad.exit_code == 1
+    text = " ".join(bad.output.split())
+    for fragment in [
+        "row 6: F2 may not pay M1 for household H21 (excluded by EARMARK)",
+        "household H14 gets measure M2 but is not on the poverty register",
+        "H11/M1 is paid 19,999 yuan but costs 20,000 yuan",
+        "measure M3 goes to 3 households, above its quota of 2",
+        "fund F2 allocates",
+        "row 11: unknown household_id 'H99'",
+    ]:
+        assert fragment in text, fragment
+    # Dropping a floor household's only measure is a policy violation.
+    kept = [r for r in [list(x.values()) for x in rows] if r[0] != "H22"]
+    write_csv(out / "household_measures.csv", header, kept)
+    floor = runner.invoke(app, ["verify", str(TINY_HOUSEHOLDS), str(out)])
+    assert floor.exit_code == 1
+    assert (
+        "1 exiting registered poor household(s) get no measure although one is eligible: H22"
+        in (" ".join(floor.output.split()))
+    )

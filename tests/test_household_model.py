@@ -270,3 +270,26 @@ def test_verify_accepts_the_plan_and_catches_edited_household_rows(tmp_path: Pat
         "1 exiting registered poor household(s) get no measure although one is eligible: H22"
         in (" ".join(floor.output.split()))
     )
+
+
+def test_explain_a_household_names_its_outcome_and_every_deciding_rule(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(TINY_HOUSEHOLDS), "--out", str(out), "-q"]).exit_code == 0
+    result = runner.invoke(app, ["explain", str(TINY_HOUSEHOLDS), str(out), "--household", "H11"])
+    assert result.exit_code == 0, result.output
+    assert "Outcome: reached: gets M1" in result.output
+    assert "F1: eligible (EARMARK, HH-REGISTERED-POOR); pays 20,000 yuan" in result.output
+    assert (
+        "F2: excluded by the earmark: its earmark (drinking_water) does not list safe_housing"
+        in (result.output)
+    )
+    assert "Exits in 2026" in result.output
+    unreached = runner.invoke(
+        app, ["explain", str(TINY_HOUSEHOLDS), str(out), "--household", "H31", "--json"]
+    )
+    data = json.loads(unreached.output)
+    assert data["outcome"]["reason"] == "money"
+    assert [m["paid"] for m in data["measures"]] == [{}, {}, {}]
+    missing = runner.invoke(app, ["explain", str(TINY_HOUSEHOLDS), str(out), "--household", "H77"])
+    assert missing.exit_code == 2 and "unknown household 'H77'" in missing.output

@@ -158,14 +158,16 @@ def test_plans_written_by_earlier_versions_still_verify_and_explain() -> None:
     verified = runner.invoke(app, ["verify", str(TINY), str(old)])
     assert verified.exit_code == 0, verified.output
     assert "valid: 6 allocation rows, 1,750,000 yuan" in verified.output
-    # explain needs the rules a plan was made with: the baseline of that time
+    # explain needs the rules and spec a plan was made with: those of that time
     rules = str(old / "baseline.yaml")
+    model = str(old / "default.yaml")
     explained = runner.invoke(
-        app, ["explain", str(TINY), str(old), "--fund", "F2", "--rules", rules]
+        app, ["explain", str(TINY), str(old), "--fund", "F2", "--rules", rules, "--model", model]
     )
     assert explained.exit_code == 0, explained.output
     assert "Why 50,000 yuan stay unused: -" in explained.output  # the old plan did not say
     project = runner.invoke(
-        app, ["explain", str(TINY), str(old), "--project", "P08", "--rules", rules]
+        app,
+        ["explain", str(TINY), str(old), "--project", "P08", "--rules", rules, "--model", model],
     )
     assert project.exit_code == 0 and "funds_too_small" in project.output

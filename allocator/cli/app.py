@@ -550,25 +550,37 @@ def explain_command(
     project: Annotated[str | None, typer.Option("--project", help="Explain a project.")] = None,
     village: Annotated[str | None, typer.Option("--village", help="Explain a village.")] = None,
     fund: Annotated[str | None, typer.Option("--fund", help="Explain a fund.")] = None,
+    household: Annotated[
+        str | None, typer.Option("--household", help="Explain a household.")
+    ] = None,
     rules: RulesOpt = None,
     model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Why a project, village or fund got what it got in a finished run (no re-solve)."""
+    """Why a project, village, fund or household got what it got in a finished run
+    (no re-solve)."""
     from allocator.app.run import load_inputs
-    from allocator.report.explain import explain_fund, explain_project, explain_village, load_run
+    from allocator.report.explain import (
+        explain_fund,
+        explain_household,
+        explain_project,
+        explain_village,
+        load_run,
+    )
 
     with failures(debug):
-        chosen = [x for x in (project, village, fund) if x is not None]
+        chosen = [x for x in (project, village, fund, household) if x is not None]
         if len(chosen) != 1:
-            raise InputError("give exactly one of --project, --village or --fund")
+            raise InputError("give exactly one of --project, --village, --fund or --household")
         inputs = load_inputs(case_dir, rules, model)
         folder = load_run(plan_dir, inputs.case, inputs.ruleset, inputs.spec)
         if project is not None:
             explanation = explain_project(inputs.case, inputs.ruleset, folder, project)
         elif village is not None:
             explanation = explain_village(inputs.case, inputs.ruleset, folder, village)
+        elif household is not None:
+            explanation = explain_household(inputs.case, inputs.ruleset, folder, household)
         else:
             explanation = explain_fund(inputs.case, inputs.ruleset, folder, str(fund))
     if as_json:

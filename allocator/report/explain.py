@@ -11,6 +11,7 @@ programs.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ from allocator.errors import InputError
 from allocator.io.case import Case
 from allocator.io.runfolder import RunFolder
 from allocator.rules.language import attributes_used
-from allocator.rules.ruleset import EARMARK, RuleSet
-from allocator.rules.scalar import Value, evaluate_row, pair_row
+from allocator.rules.ruleset import EARMARK, Rule, RuleSet
+from allocator.rules.scalar import Row, Value, evaluate_row, household_row, pair_row
+from allocator.schemas import Fund
 from allocator.spec import LoadedSpec
 
 
@@ -39,13 +41,25 @@ class RunView:
     projects: dict[str, dict[str, str]]
     funds: dict[str, dict[str, str]]
     unmet: dict[tuple[str, str], dict[str, str]]
+    #: households.csv of the run (registered poor households), when it has one
+    households: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: household -> [(measure, fund, amount)] from household_measures.csv
+    grants: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
 
 
 def load_run(folder: Path, case: Case, ruleset: RuleSet, spec: LoadedSpec) -> RunView:
     """Read a run folder, refusing one made from other inputs than those given."""
     run = RunFolder(folder)
     run.require_inputs(case.file_hashes, ruleset.digest, spec.digest)
-    return RunView(run.payments(), run.projects(), run.funds(), run.unmet())
+    households: dict[str, dict[str, str]] = {}
+    grants: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    if run.path("households.csv").exists():
+        households = {r["household_id"]: r for r in run.table("households.csv")}
+        for r in run.table("household_measures.csv"):
+            grants[r["household_id"]].append((r["measure_id"], r["fund_id"], int(r["amount"])))
+    return RunView(
+        run.payments(), run.projects(), run.funds(), run.unmet(), households, dict(grants)
+    )
 
 
 def _show(value: Value) -> str:
@@ -58,17 +72,38 @@ def _show(value: Value) -> str:
 
 def fund_verdict(case: Case, ruleset: RuleSet, f: int, p: int) -> dict[str, Any]:
     """Why fund f may or may not pay for project p: the deciding check and its evidence."""
-    fund, project = case.funds[f], case.projects[p]
-    if project.category not in fund.categories:
+    return _verdict(
+        case.funds[f],
+        case.projects[p].category,
+        ruleset.project_rules,
+        lambda: pair_row(case, f, p),
+    )
+
+
+def measure_verdict(case: Case, ruleset: RuleSet, f: int, m: int, h: int) -> dict[str, Any]:
+    """Why fund f may or may not pay measure m for household h (register position)."""
+    return _verdict(
+        case.funds[f],
+        case.measures[m].category,
+        ruleset.household_rules,
+        lambda: household_row(case, f, m, h),
+    )
+
+
+def _verdict(
+    fund: Fund, category: str, rules: Sequence[Rule], make_row: Callable[[], Row]
+) -> dict[str, Any]:
+    """The deciding check (earmark, then rules in order) and the evidence it read."""
+    if category not in fund.categories:
         return {
             "fund_id": fund.fund_id,
             "eligible": False,
             "check": EARMARK,
-            "why": f"its earmark ({', '.join(fund.categories)}) does not list {project.category}",
+            "why": f"its earmark ({', '.join(fund.categories)}) does not list {category}",
         }
-    row = pair_row(case, f, p)
+    row = make_row()
     admitted: list[dict[str, Any]] = []
-    for rule in ruleset.project_rules:
+    for rule in rules:
         if rule.when is not None and not evaluate_row(rule.when, row):
             continue
         nodes = [rule.require] + ([rule.when] if rule.when is not None else [])
@@ -236,3 +271,69 @@ def explain_fund(case: Case, ruleset: RuleSet, run: RunView, fund_id: str) -> Ex
         "pays": {pid: amount for amount, pid in paid},
     }
     return Explanation(f"fund {fund_id}", lines, data)
+
+
+def explain_household(case: Case, ruleset: RuleSet, run: RunView, household_id: str) -> Explanation:
+    """What a registered poor household got, and for every measure which fund may pay it."""
+    register = case.households
+    if register is None:
+        raise InputError("this case has no household register (households.csv)")
+    try:
+        h = register.index(household_id)
+    except KeyError:
+        raise InputError(f"unknown household '{household_id}'") from None
+    village = case.villages[int(register.village[h])]
+    row = household_row(case, 0, 0, h) if case.funds and case.measures else {}
+    facts = ", ".join(
+        f"{name} {_show(row.get(('household', name)))}"
+        for name in ("members", "exit_year", "cause", "safe_housing", "safe_water", "income")
+    )
+    status = "registered poor" if register.poor[h] else "not on the poverty register"
+    lines = [
+        f"Household {household_id} in village {village.village_id} {village.name} "
+        f"({village.township}): {status}; {facts}"
+    ]
+    outcome = run.households.get(household_id)
+    paid = run.grants.get(household_id, [])
+    if outcome is not None:
+        lines.append(f"Outcome: {outcome['reason']}: {outcome['detail']}")
+    elif register.poor[h]:
+        lines.append("Outcome: the run planned no household measures (no households.csv in it)")
+    else:
+        lines.append("Outcome: measures are planned for registered poor households only")
+    if register.poor[h] and int(register.exit_year[h]) == case.meta.year:
+        lines.append(
+            f"Exits in {case.meta.year}: the household floor (at least one measure) and the "
+            "guarantees (safe housing and water) apply where the model spec turns them on"
+        )
+    by_measure: dict[str, dict[str, int]] = defaultdict(dict)
+    for measure_id, fund_id, amount in paid:
+        by_measure[measure_id][fund_id] = amount
+    measures_data = []
+    lines.append("Measures:")
+    for m, measure in enumerate(case.measures):
+        cost = measure.cost_per_household + measure.cost_per_member * int(register.members[h])
+        given = by_measure.get(measure.measure_id, {})
+        closes = f"; closes {measure.closes}" if measure.closes else ""
+        state = "given" if given else "not given"
+        lines.append(
+            f"  {measure.measure_id} {measure.name} ({measure.category}), {cost:,} yuan for this "
+            f"household{closes}: {state}"
+        )
+        verdicts = [measure_verdict(case, ruleset, f, m, h) for f in range(len(case.funds))]
+        for verdict in verdicts:
+            price = run.funds[verdict["fund_id"]].get("marginal_value_per_10k", "") or "-"
+            lines += [
+                "  " + line
+                for line in _verdict_lines(verdict, given.get(verdict["fund_id"], 0), price)
+            ]
+        measures_data.append(
+            {"measure": measure.measure_id, "cost": cost, "paid": given, "funds": verdicts}
+        )
+    data = {
+        "household": household_id,
+        "village": village.village_id,
+        "outcome": outcome,
+        "measures": measures_data,
+    }
+    return Explanation(f"household {household_id}", lines, data)

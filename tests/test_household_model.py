@@ -293,3 +293,31 @@ def test_explain_a_household_names_its_outcome_and_every_deciding_rule(tmp_path:
     assert [m["paid"] for m in data["measures"]] == [{}, {}, {}]
     missing = runner.invoke(app, ["explain", str(TINY_HOUSEHOLDS), str(out), "--household", "H77"])
     assert missing.exit_code == 2 and "unknown household 'H77'" in missing.output
+
+
+def test_compare_against_the_factor_method_reports_households_in_parallel(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "cmp"
+    factor_spec = ROOT / "models" / "factor.yaml"
+    scenarios = ["-s", f"optimized=,{DEFAULT_SPEC}", "-s", f"factor=,{factor_spec}"]
+    # --jobs 2 runs scenarios in spawned processes (a forked one could hang on the
+    # parent's polars thread pool once a register was read).
+    result = CliRunner().invoke(
+        app, ["compare", str(TINY_HOUSEHOLDS), *scenarios, "--out", str(out), "--jobs", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    overview = json.loads((out / "comparison.json").read_text(encoding="utf-8"))["scenarios"]
+    optimized, factor = (o["households"] for o in overview)
+    assert optimized["exiting_reached"] == optimized["exiting_eligible"] == 3
+    # The factor method serves exiting households first, then projects, then the rest.
+    assert factor["exiting_reached"] == 3
+    changes = read_csv(out / "compare_households.csv")
+    assert all(r["scenario"] == "factor" for r in changes)
+    assert {r["change"] for r in changes} <= {"newly reached", "lost", "other measures"}
+    assert "## Registered poor households" in (out / "report.md").read_text(encoding="utf-8")
+    factor_run = out / "scenarios" / "factor"
+    verified = CliRunner().invoke(
+        app, ["verify", str(TINY_HOUSEHOLDS), str(factor_run), "--model", str(factor_spec)]
+    )
+    assert verified.exit_code == 0, verified.output

@@ -84,6 +84,8 @@ class PlanView:
     project_amount: dict[str, int]
     unmet: dict[tuple[str, str], int]  # (village, need) -> households still missing
     fund_allocated: dict[str, int]
+    #: registered poor household -> its households.csv row (empty without a register)
+    households: dict[str, dict[str, str]]
 
 
 def read_plan(name: str, folder: Path) -> PlanView:
@@ -92,7 +94,37 @@ def read_plan(name: str, folder: Path) -> PlanView:
         key: int(r["households"]) - int(r["households_covered"]) for key, r in run.unmet().items()
     }
     funds = {fund_id: int(r["allocated"]) for fund_id, r in run.funds().items()}
-    return PlanView(name, run.summary(), run.project_amounts(), unmet, funds)
+    households = (
+        {r["household_id"]: r for r in run.table("households.csv")}
+        if run.path("households.csv").exists()
+        else {}
+    )
+    return PlanView(name, run.summary(), run.project_amounts(), unmet, funds, households)
+
+
+def household_changes(case: Case, base: PlanView, plan: PlanView) -> list[Row]:
+    """Registered poor households whose measures differ from the baseline's."""
+    rows: list[Row] = []
+    for household_id in sorted(set(base.households) | set(plan.households)):
+        old = base.households.get(household_id, {})
+        new = plan.households.get(household_id, {})
+        before, after = old.get("measures", ""), new.get("measures", "")
+        if before == after:
+            continue
+        change = "newly reached" if not before else "lost" if not after else "other measures"
+        row = new or old
+        rows.append(
+            [
+                plan.name,
+                household_id,
+                row.get("village_id", ""),
+                row.get("exit_year", ""),
+                before,
+                after,
+                change,
+            ]
+        )
+    return rows
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -283,6 +315,22 @@ def comparison_files(
     for plan, (ruleset, spec) in zip(plans[1:], inputs[1:], strict=True):
         rule_rows += [[plan.name, *r] for r in rule_changes(inputs[0][0], ruleset)]
         spec_rows += [[plan.name, *r] for r in spec_changes(inputs[0][1], spec)]
+    household_rows: list[Row] = []
+    if case.households is not None:
+        for plan in plans[1:]:
+            household_rows += household_changes(case, base, plan)
+        files["compare_households.csv"] = csv_text(
+            [
+                "scenario",
+                "household_id",
+                "village_id",
+                "exit_year",
+                "base_measures",
+                "measures",
+                "change",
+            ],
+            household_rows,
+        )
     files["compare_rules.csv"] = csv_text(["scenario", "rule_id", "change", "detail"], rule_rows)
     files["compare_spec.csv"] = csv_text(["scenario", "parameter", "base", "value"], spec_rows)
 
@@ -310,6 +358,14 @@ def comparison_files(
                 "spec_parameters_changed": sum(1 for r in spec_rows if r[0] == plan.name),
             }
         )
+        if "households" in plan.summary:
+            year = str(case.meta.year)
+            mine = [r for r in household_rows if r[0] == plan.name and r[3] == year]
+            overview[-1]["households"] = {
+                **plan.summary["households"],
+                "exiting_newly_reached": sum(1 for r in mine if r[6] == "newly reached"),
+                "exiting_lost": sum(1 for r in mine if r[6] == "lost"),
+            }
     files[MARKER] = json_text({"case": case.meta.name, "baseline": names[0], "scenarios": overview})
     files["report.html"] = comparison_report(
         case.meta.name, overview, dict(changes), case.meta.language
@@ -391,6 +447,23 @@ def _markdown(
         f"Needs newly covered: {covered}; newly unmet: {unmet} (details in compare_needs.csv).",
         "",
     ]
+    if all("households" in o for o in overview):
+        lines += [
+            "## Registered poor households",
+            "",
+            "| scenario | reached | exiting reached | of exiting eligible | exiting newly "
+            "reached | exiting lost | to households (yuan) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for o in overview:
+            h = o["households"]
+            lines.append(
+                f"| {o['scenario']} | {h['registered_poor_reached']:,} | "
+                f"{h['exiting_reached']:,} | {h['exiting_eligible']:,} | "
+                f"{h.get('exiting_newly_reached', 0):,} | {h.get('exiting_lost', 0):,} | "
+                f"{h['to_households']:,} |"
+            )
+        lines += ["", "Each household whose measures change is in compare_households.csv.", ""]
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ Used by ``run CASE... --jobs`` and ``compare --jobs``.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -34,7 +35,10 @@ def parallel_map(
             if on_done:
                 on_done(item, result)
         return results
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+    # Spawned, not forked: a fork copies the parent's thread pools (polars, HiGHS) in
+    # whatever state they are in, and a worker can wait forever on a lock held there.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
         futures = [pool.submit(work, item) for item in items]
         for item, future in zip(items, futures, strict=True):
             result = future.result()

@@ -21,6 +21,7 @@ from allocator.io.case import Case
 from allocator.ledger import Allocation, Grant, HouseholdLedger, Ledger
 from allocator.optimize.binding import Bindings, find_bindings
 from allocator.optimize.factor import factor_allocate
+from allocator.optimize.factor_households import factor_grants
 from allocator.optimize.model import AllocationModel, Elastic, build_model, flow_costs
 from allocator.optimize.rounding import round_plan
 from allocator.optimize.solve import (
@@ -219,7 +220,9 @@ def allocate(
     warnings = value_warnings(case, values)
     warnings += domain_shortfalls(case, eligibility.eligible, policies, options)
     if spec.spec.method == "factor":
-        return _factor_plan(case, ruleset, spec, eligibility, values, timings, tell, warnings)
+        return _factor_plan(
+            case, ruleset, spec, eligibility, values, timings, tell, warnings, households
+        )
     solver = spec.spec.solver
     deadline = Deadline(solver.time_limit)
     elastic = Elastic("find") if conflicts else None
@@ -423,13 +426,38 @@ def _factor_plan(
     timings: dict[str, float],
     tell: Callable[[Progress], None],
     warnings: list[str],
+    households: Households | None = None,
 ) -> Plan:
-    """A plan by the status-quo factor method, checked like any other."""
+    """A plan by the status-quo factor method, checked like any other.
+
+    With a register, households exiting this year are served first, then the
+    projects by the factor formula from what is left, then the other households.
+    """
     tell(Progress("factor"))
     t = time.perf_counter()
-    allocations = factor_allocate(case, eligibility, values, spec.spec)
+    grants: list[Grant] = []
+    planned = case
+    if households is not None:
+        left = {f: fund.budget for f, fund in enumerate(case.funds)}
+        given: dict[int, int] = {}
+        grants = factor_grants(households.options, left, True, given)
+        planned = replace(
+            case,
+            funds=tuple(
+                fund.model_copy(update={"budget": left[f]}) for f, fund in enumerate(case.funds)
+            ),
+        )
+    allocations = factor_allocate(planned, eligibility, values, spec.spec)
+    if households is not None:
+        spent = Ledger.of(allocations)
+        grants += factor_grants(
+            households.options, {f: left[f] - spent.fund(f) for f in left}, False, given
+        )
+        grants.sort(key=lambda g: (g.household, g.measure, g.fund))
     timings["factor"] = time.perf_counter() - t
-    value = _checked_value(case, eligibility, spec, allocations, values, set(), timings)
+    value = _checked_value(
+        case, eligibility, spec, allocations, values, set(), timings, grants, households
+    )
     stats = ModelStats(
         projects_modelled=0,
         groups=0,
@@ -453,6 +481,11 @@ def _factor_plan(
         "factor method (not optimized)",
         timings,
         warnings=warnings,
+        households=households.options if households else None,
+        grants=grants,
+        household_value=(
+            household_value(households.options, households.values, grants) if households else 0.0
+        ),
     )
 
 

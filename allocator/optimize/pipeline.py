@@ -37,7 +37,12 @@ from allocator.optimize.solve import (
     solve_relaxation,
     solve_restricted,
 )
-from allocator.optimize.warmstart import greedy_start, lp_guided_start, marginal_band
+from allocator.optimize.warmstart import (
+    greedy_start,
+    lp_guided_start,
+    marginal_band,
+    marginal_pairs,
+)
 from allocator.plan import ModelStats, Plan, Progress
 from allocator.policies.base import Conflict, PolicyKey
 from allocator.policies.registry import owner
@@ -125,7 +130,9 @@ def _solve(
     if relaxed.point is not None:
         progress(Progress("margin"))
         t = time.perf_counter()
-        improved = _improve_at_the_margin(case, am, values, spec, relaxed, prices, starts, deadline)
+        improved = _improve_at_the_margin(
+            case, am, values, spec, relaxed, prices, starts, deadline, households
+        )
         if improved is not None:
             starts.append(improved)
         _timed(timings, "margin", t)
@@ -150,8 +157,9 @@ def _improve_at_the_margin(
     prices: dict[int, float],
     starts: list[Point],
     deadline: Deadline,
+    households: Households | None = None,
 ) -> Point | None:
-    """Re-solve only the projects at the margin, to hand HiGHS a near-optimal start.
+    """Re-solve only the projects and measures at the margin, to hand HiGHS a good start.
 
     The LP bound is typically within a few hundredths of a percent of the
     optimum, but HiGHS can spend most of its time finding a plan that close.
@@ -170,6 +178,8 @@ def _improve_at_the_margin(
     band = marginal_band(case, am, values, prices)
     m = am.model
     free = [m.s[p] for p in band] + [m.z[p] for p in band if p in m.Z]
+    if households is not None:
+        free += [m.y[k] for k in marginal_pairs(am, households.options, households.values, prices)]
     return solve_restricted(
         best.compiled,
         deadline.options(spec.spec.solver),

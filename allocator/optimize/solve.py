@@ -403,6 +403,19 @@ def solve(
     nodes = int(getattr(info, "mip_node_count", 0) or 0)
     kind = map_status(run_status == highspy.HighsStatus.kError, model_status, feasible)
 
+    if kind == SolveStatus.NO_SOLUTION and chosen is not None:
+        # Stopped before HiGHS took up the start: the start is still a checked plan.
+        value, start = chosen
+        return SolveResult(
+            SolveStatus.TIME_LIMIT,
+            value,
+            None,
+            None,
+            start,
+            solver_seconds,
+            nodes,
+            f"{message}; the best warm start is the incumbent",
+        )
     if not kind.has_plan:
         return SolveResult(kind, None, None, None, None, solver_seconds, nodes, message)
 

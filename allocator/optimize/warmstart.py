@@ -27,6 +27,7 @@ from allocator.optimize.model import AllocationModel
 from allocator.optimize.solve import Compiled, Point, SolveResult
 from allocator.policies.divisible_min_share import min_share_of
 from allocator.policies.registry import active
+from allocator.rules.household_options import HouseholdOptions
 from allocator.spec import ModelSpec
 from allocator.valuation import HouseholdValues, ProjectValue
 
@@ -158,13 +159,15 @@ class StartPlan:
         h = self.measure_group_of[k]
         funds = self.am.measure_groups[h].funds
         unit_cost = options.unit_cost[k] / self.unit
-        money = sum(max(0.0, self.left[f]) for f in funds)
+        # Money the LP routed to project groups stays theirs while an LP-led start is built.
+        free = {f: max(0.0, self.left[f] - self.reserved_total.get(f, 0.0)) for f in funds}
+        money = sum(free.values())
         n = min(count, room, int(money / unit_cost + 1e-9) if unit_cost > 0 else count)
         if n <= 0:
             return 0
         remaining = n * unit_cost
         for f in sorted(funds, key=lambda f: (self._fund_rank_of(funds).get(f, 0), f)):
-            take = min(max(0.0, self.left[f]), remaining)
+            take = min(free[f], remaining)
             if take <= 0:
                 continue
             self.point[m.xh[f, h]] = self.point[m.xh[f, h]] + take
@@ -224,6 +227,12 @@ class StartPlan:
         )
         for policy, config in self.policies:
             policy.seed_start(config, self, "first")
+        if lp is not None and lp.point is not None and self.households is not None:
+            # The households the LP reaches, whole, before the projects it funds.
+            for k in range(len(self.households.pairs)):
+                wanted = int(lp.value(m.y[k]) + 1e-6) - self._given[k]
+                if wanted > 0:
+                    self.give(k, wanted)
         if lp_share:
             led = sorted(am.modelled, key=lambda p: (-round(lp_share[p], 6), -self.density(p), p))
             for p in led:
@@ -297,3 +306,24 @@ def marginal_band(
             if abs(density - price) <= band * price:
                 chosen.append(p)
     return sorted(chosen)
+
+
+def marginal_pairs(
+    am: AllocationModel,
+    options: HouseholdOptions,
+    values: HouseholdValues,
+    prices: dict[int, float],
+    band: float = 0.3,
+) -> list[int]:
+    """Measure pairs whose value per model unit is within ``band`` of their funds' price."""
+    chosen = []
+    for group in am.measure_groups:
+        price = max((prices.get(f, 0.0) for f in group.funds), default=0.0)
+        if price <= 0:
+            continue
+        for k in group.pairs:
+            c = options.pairs[k][1]
+            density = float(values.reached[c]) / (options.unit_cost[k] / am.unit)
+            if abs(density - price) <= band * price:
+                chosen.append(k)
+    return chosen

@@ -41,7 +41,7 @@ from allocator.optimize.warmstart import (
     greedy_start,
     lp_guided_start,
     marginal_band,
-    marginal_pairs,
+    whole_households,
 )
 from allocator.plan import ModelStats, Plan, Progress
 from allocator.policies.base import Conflict, PolicyKey
@@ -72,6 +72,10 @@ class Solved:
     relaxed: SolveResult
     #: fund index -> marginal value of 10,000 more yuan in it (LP relaxation dual)
     marginal: dict[int, float]
+
+
+#: share of the time left that the solve with continuous household counts may take
+GUIDE_SHARE = 0.4
 
 
 def _timed(timings: dict[str, float], phase: str, started: float) -> None:
@@ -130,13 +134,37 @@ def _solve(
     if relaxed.point is not None:
         progress(Progress("margin"))
         t = time.perf_counter()
-        improved = _improve_at_the_margin(
-            case, am, values, spec, relaxed, prices, starts, deadline, households
-        )
+        improved = _improve_at_the_margin(case, am, values, spec, relaxed, prices, starts, deadline)
         if improved is not None:
             starts.append(improved)
         _timed(timings, "margin", t)
 
+    if _worth_a_guide(am, relaxed, starts, solver.mip_gap):
+        # Whole measures make HiGHS's search for good plans slow (a household is a
+        # small indivisible item): solve with household counts continuous first,
+        # and start the real solve from that plan, its counts rounded.
+        progress(Progress("households"))
+        t = time.perf_counter()
+        guide = solve(
+            compiled,
+            deadline.options(solver).model_copy(
+                update={"time_limit": max(0.01, GUIDE_SHARE * deadline.left())}
+            ),
+            None,
+            starts,
+            continuous=compiled.mask(am.model.y[k] for k in am.model.Y),
+        )
+        for rounded in whole_households(am, guide):
+            # Money and divisible shares re-routed around the whole counts (an LP).
+            routed = solve_fixed_selection(compiled, rounded, deadline.options(solver))
+            if routed.point is not None:
+                starts.append(routed.point)
+        timings["households"] = timings.get("households", 0.0) + guide.solver_seconds
+        _timed(timings, "start", t)
+        timings["start"] -= guide.solver_seconds
+        proven = _proven_by(guide, starts, solver.mip_gap)
+        if proven is not None:
+            return Solved(am, compiled, proven, relaxed, marginal)
     progress(Progress("solve"))
     result = solve(compiled, deadline.options(solver, reserve=deadline.reserve), progress, starts)
     timings["solve"] = timings.get("solve", 0.0) + result.solver_seconds
@@ -148,6 +176,44 @@ def _solve(
     return Solved(am, compiled, result, relaxed, marginal)
 
 
+def _worth_a_guide(
+    am: AllocationModel, relaxed: SolveResult, starts: list[Point], gap: float
+) -> bool:
+    """Whether to solve with household counts continuous first: the model has them and
+    no start is yet within ``gap`` of the LP bound."""
+    if relaxed.objective is None or am.households is None or not len(am.model.Y):
+        return False
+    chosen = best_start(starts)
+    return chosen is None or relaxed.objective - chosen[0] > gap * abs(relaxed.objective)
+
+
+def _proven_by(guide: SolveResult, starts: list[Point], gap: float) -> SolveResult | None:
+    """The best start as the result, when the guide's bound proves it within ``gap``.
+
+    The guide solved a relaxation (household counts continuous), so its dual
+    bound is a bound on every plan; a whole plan within the requested gap of it
+    is as proven as HiGHS's own answer would be.
+    """
+    chosen = best_start(starts)
+    if chosen is None or guide.bound is None:
+        return None
+    value, point = chosen
+    bound = max(guide.bound, value)
+    found = (bound - value) / max(abs(bound), 1e-12)
+    if found > gap:
+        return None
+    return SolveResult(
+        SolveStatus.OPTIMAL,
+        value,
+        bound,
+        found,
+        point,
+        0.0,
+        guide.nodes,
+        f"Optimal (within {gap:g} of the bound with household counts continuous)",
+    )
+
+
 def _improve_at_the_margin(
     case: Case,
     am: AllocationModel,
@@ -157,9 +223,8 @@ def _improve_at_the_margin(
     prices: dict[int, float],
     starts: list[Point],
     deadline: Deadline,
-    households: Households | None = None,
 ) -> Point | None:
-    """Re-solve only the projects and measures at the margin, to hand HiGHS a good start.
+    """Re-solve only the projects at the margin, to hand HiGHS a near-optimal start.
 
     The LP bound is typically within a few hundredths of a percent of the
     optimum, but HiGHS can spend most of its time finding a plan that close.
@@ -178,8 +243,6 @@ def _improve_at_the_margin(
     band = marginal_band(case, am, values, prices)
     m = am.model
     free = [m.s[p] for p in band] + [m.z[p] for p in band if p in m.Z]
-    if households is not None:
-        free += [m.y[k] for k in marginal_pairs(am, households.options, households.values, prices)]
     return solve_restricted(
         best.compiled,
         deadline.options(spec.spec.solver),

@@ -362,10 +362,13 @@ def solve(
     options: SolverOptions,
     progress: Callable[[Progress], None] | None = None,
     starts: Sequence[Point] = (),
+    continuous: npt.NDArray[np.bool_] | None = None,
 ) -> SolveResult:
     """Solve the MIP with HiGHS; map its outcome to :class:`SolveStatus` before reading values.
 
     Of ``starts``, the best feasible one is offered to HiGHS as a first incumbent.
+    Columns marked ``continuous`` are solved without their integrality (a
+    partial relaxation: its plan is a guide, not a plan).
     """
     lp = compiled.lp
     if not compiled.columns:
@@ -387,6 +390,10 @@ def solve(
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError:
         raise SolverError("HiGHS refused the model (internal error building it)")
+    if continuous is not None and continuous.any():
+        relaxed = np.flatnonzero(continuous & compiled.integer).astype(np.int32)
+        kinds = np.array([highspy.HighsVarType.kContinuous] * len(relaxed))
+        h.changeColsIntegrality(len(relaxed), relaxed, kinds)
     chosen = best_start(starts)
     if chosen is not None:
         initial = highspy.HighsSolution()

@@ -19,6 +19,7 @@ help; and with one, a time-limited run always has an incumbent.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -308,22 +309,86 @@ def marginal_band(
     return sorted(chosen)
 
 
-def marginal_pairs(
-    am: AllocationModel,
-    options: HouseholdOptions,
-    values: HouseholdValues,
-    prices: dict[int, float],
-    band: float = 0.3,
-) -> list[int]:
-    """Measure pairs whose value per model unit is within ``band`` of their funds' price."""
-    chosen = []
-    for group in am.measure_groups:
-        price = max((prices.get(f, 0.0) for f in group.funds), default=0.0)
-        if price <= 0:
-            continue
-        for k in group.pairs:
-            c = options.pairs[k][1]
-            density = float(values.reached[c]) / (options.unit_cost[k] / am.unit)
-            if abs(density - price) <= band * price:
-                chosen.append(k)
-    return chosen
+def whole_households(am: AllocationModel, guide: SolveResult) -> list[Point]:
+    """Plans from one solved with household counts continuous: counts made whole.
+
+    Two roundings: every count rounded down; and, where the guide reached (or
+    made safe) every household of a class, as a floor or guarantee may
+    require, that class rounded up by taking whole measures from its pairs
+    with a fraction, cheapest first. Measure flows follow the new costs, extra
+    money drawn from funds with room; project shares stay as the guide has
+    them (the caller re-routes money with an LP where that is not enough).
+    """
+    options = am.households
+    if options is None or guide.point is None:
+        return []
+    m = am.model
+    exact = {k: max(0.0, guide.value(m.y[k])) for k in m.Y}
+    down = {k: int(exact[k] + 1e-6) for k in m.Y}
+    up = dict(down)
+    count = options.classes.count
+    for c in m.C:
+        pairs = options.pairs_of_class[c]
+        cheapest = sorted(pairs, key=lambda k: (options.unit_cost[k], k))
+        if guide.value(m.r[c]) >= count[c] - 1e-6:
+            _top_up(up, exact, cheapest, float(count[c]), m)
+        for standard in ("safe_housing", "safe_water"):
+            if (c, standard) in m.Q and guide.value(m.q[c, standard]) >= count[c] - 1e-6:
+                closing = [k for k in cheapest if options.closes(k, standard)]
+                _top_up(up, exact, closing, float(count[c]), m)
+    return [_with_counts(am, options, guide.point, counts) for counts in (down, up)]
+
+
+def _with_counts(
+    am: AllocationModel, options: HouseholdOptions, base: Point, whole: dict[int, int]
+) -> Point:
+    """``base`` with measure counts ``whole``: reach, standards and measure flows to match."""
+    m, unit = am.model, am.unit
+    point = Point(base.compiled, base.x.copy())
+    count = options.classes.count
+    for k in m.Y:
+        point[m.y[k]] = float(whole[k])
+    for c in m.C:
+        given = sum(whole[k] for k in options.pairs_of_class[c])
+        point[m.r[c]] = float(min(int(count[c]), given))
+    for c, standard in m.Q:
+        closing = [k for k in options.pairs_of_class[c] if options.closes(k, standard)]
+        point[m.q[c, standard]] = float(min(int(count[c]), sum(whole[k] for k in closing)))
+    used: dict[int, float] = defaultdict(float)
+    for f, g in am.arcs:
+        used[f] += point[m.x[f, g]]
+    for f, h in am.measure_arcs:
+        used[f] += point[m.xh[f, h]]
+    for h, group in enumerate(am.measure_groups):
+        demand = sum(options.unit_cost[k] * whole[k] for k in group.pairs) / unit
+        flows = {f: point[m.xh[f, h]] for f in group.funds}
+        total = sum(flows.values())
+        if total > demand:
+            scale = demand / total
+            for f in group.funds:
+                used[f] -= flows[f] * (1 - scale)
+                flows[f] *= scale
+        missing = demand - sum(flows.values())
+        for f in group.funds:
+            if missing <= 0:
+                break
+            take = min(max(0.0, am.case.funds[f].budget / unit - used[f]), missing)
+            flows[f] += take
+            used[f] += take
+            missing -= take
+        for f in group.funds:
+            point[m.xh[f, h]] = flows[f]
+    return point
+
+
+def _top_up(
+    whole: dict[int, int], exact: dict[int, float], pairs: list[int], wanted: float, m: Any
+) -> None:
+    """Round up fractions of ``pairs``, in their order, until they give ``wanted``."""
+    need = math.ceil(wanted - 1e-6) - sum(whole[k] for k in pairs)
+    for k in pairs:
+        if need <= 0:
+            return
+        if exact[k] - whole[k] > 1e-6 and whole[k] < (m.y[k].ub or 0):
+            whole[k] += 1
+            need -= 1

@@ -4,6 +4,7 @@
     python bench/run.py                       # county and city, 3 runs each
     python bench/run.py --sizes province --repeat 1
     python bench/run.py --formulation per_pair --time-limit 120
+    python bench/run.py --households --sizes county province   # with the register
 
 ``--all`` runs the grouped model at every size 3 times, then the per-pair
 comparison at every size once with a 120 s time limit (about 6 minutes).
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from allocator.app.generate import SIZES, generate_case, write_case  # noqa: E402
 
-HIGHS_PHASES = ("relaxation", "margin", "solve", "flows")
+HIGHS_PHASES = ("relaxation", "margin", "households", "solve", "flows")
 TARGETS = {"county": (2.0, 300), "city": (6.0, 600), "province": (60.0, 1536)}
 
 
@@ -83,6 +84,7 @@ def run_once(case: Path, spec: Path, out: Path, report: Path) -> dict[str, objec
         "gap": summary["gap"],
         "model": summary["model"],
         "case": summary["case"],
+        "households": summary.get("households"),
     }
 
 
@@ -94,6 +96,9 @@ def main() -> None:
     parser.add_argument("--formulation", default="grouped", choices=["grouped", "per_pair"])
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument(
+        "--households", action="store_true", help="generate the household register too"
+    )
+    parser.add_argument(
         "--all", action="store_true", help="grouped x3 and per-pair x1 (120 s limit) at every size"
     )
     args = parser.parse_args()
@@ -101,11 +106,18 @@ def main() -> None:
         for formulation, repeat, limit in (("grouped", 3, None), ("per_pair", 1, 120.0)):
             run_suite(list(TARGETS), repeat, args.seed, formulation, limit)
         return
-    run_suite(args.sizes, args.repeat, args.seed, args.formulation, args.time_limit)
+    run_suite(
+        args.sizes, args.repeat, args.seed, args.formulation, args.time_limit, args.households
+    )
 
 
 def run_suite(
-    sizes: list[str], repeat: int, seed: int, formulation: str, time_limit: float | None
+    sizes: list[str],
+    repeat: int,
+    seed: int,
+    formulation: str,
+    time_limit: float | None,
+    households: bool = False,
 ) -> None:
     """Benchmark one formulation at the given sizes; print tables and save JSON."""
 
@@ -114,7 +126,7 @@ def run_suite(
         folder = Path(tmp)
         spec = spec_file(folder, formulation, time_limit)
         for size in sizes:
-            case = write_case(generate_case(SIZES[size], seed), folder / size)
+            case = write_case(generate_case(SIZES[size], seed, households), folder / size)
             runs = [
                 run_once(case, spec, folder / f"out-{size}-{i}", folder / "report.json")
                 for i in range(repeat)
@@ -141,22 +153,25 @@ def run_suite(
                     "gap": [r["gap"] for r in runs],
                     "model": runs[0]["model"],
                     "case": runs[0]["case"],
+                    "households": runs[0]["households"],
                 }
             )
             print(f"{size}: {wall:.2f} s wall, HiGHS {highs:.2f} s", file=sys.stderr)
 
     print(
-        "| size | villages / projects / funds | formulation | wall (median) | HiGHS | "
-        "outside HiGHS / HiGHS | peak MB | status | gap | target |"
+        "| size | villages / projects / funds | households (poor) | formulation | wall (median) "
+        "| HiGHS | outside HiGHS / HiGHS | peak MB | status | gap | target |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---|---|---|")
+    print("|---|---|---|---|---:|---:|---:|---:|---|---|---|")
     for r in results:
         c = r["case"]
         target = TARGETS[r["size"]]
         share = f"{r['outside_share']:.0%}" if r["outside_share"] is not None else "-"
+        h = r["households"]
+        register = f"{h['registered_poor']:,} poor" if h else "-"
         print(
             f"| {r['size']} | {c['villages']:,} / {c['projects']:,} / {c['funds']} | "
-            f"{r['formulation']} | {r['wall']:.2f} s | {r['highs']:.2f} s | {share} | "
+            f"{register} | {r['formulation']} | {r['wall']:.2f} s | {r['highs']:.2f} s | {share} | "
             f"{r['peak_mb']:.0f} | {', '.join(sorted(set(r['status'])))} | "
             f"{max(g or 0 for g in r['gap']):.2e} | < {target[0]:g} s, < {target[1]} MB |"
         )
@@ -171,6 +186,7 @@ def run_suite(
         "relaxation",
         "start",
         "margin",
+        "households",
         "solve",
         "flows",
         "round",

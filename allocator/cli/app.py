@@ -695,9 +695,10 @@ def generate_command(
     households: Annotated[
         bool,
         typer.Option(
-            "--households", help="Also write the household register and household measures."
+            "--households/--no-households",
+            help="Write the household register and household measures (the default).",
         ),
-    ] = False,
+    ] = True,
     debug: DebugOpt = False,
 ) -> None:
     """Generate a realistic synthetic case (seeded, documented in docs/generator.md)."""

@@ -131,7 +131,9 @@ def _solve(
         prices = {f: abs(relaxed.dual(am.model.budget[f])) for f in am.model.budget}
     marginal = {f: price * 10_000 / am.unit for f, price in prices.items()}
     _timed(timings, "start", t)
-    if relaxed.point is not None:
+    # With household measures the solve with continuous counts below does this job; a
+    # margin sub-MIP around the starts' fixed counts was measured to stall at province size.
+    if relaxed.point is not None and (am.households is None or not len(am.model.Y)):
         progress(Progress("margin"))
         t = time.perf_counter()
         improved = _improve_at_the_margin(case, am, values, spec, relaxed, prices, starts, deadline)

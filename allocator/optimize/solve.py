@@ -340,7 +340,9 @@ def start_value(start: Point, tol: float = 1e-9) -> float | None:
     if np.any(np.abs(x[integer] - np.round(x[integer])) > tol):
         return None
     activity = compiled.a_csr @ x
-    row_scale = 1.0 + np.abs(activity)
+    # Relative to the row's terms: a balance of thousands of flows sums to ~0 with
+    # rounding noise proportional to its terms, not to its (zero) activity.
+    row_scale = 1.0 + abs(compiled.a_csr) @ np.abs(x)
     if np.any(activity < np.asarray(lp.row_lower_) - tol * row_scale) or np.any(
         activity > np.asarray(lp.row_upper_) + tol * row_scale
     ):

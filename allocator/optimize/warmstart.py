@@ -65,6 +65,7 @@ class StartPlan:
         self.households = am.households
         self.household_values = household_values
         self._given: dict[int, int] = defaultdict(int)
+        self.following_lp = False
         self._measure_count: dict[int, int] = defaultdict(int)
         self.measure_group_of = {
             k: h for h, group in enumerate(am.measure_groups) for k in group.pairs
@@ -160,8 +161,10 @@ class StartPlan:
         h = self.measure_group_of[k]
         funds = self.am.measure_groups[h].funds
         unit_cost = options.unit_cost[k] / self.unit
-        # Money the LP routed to project groups stays theirs while an LP-led start is built.
-        free = {f: max(0.0, self.left[f] - self.reserved_total.get(f, 0.0)) for f in funds}
+        # Money the LP routed to project groups stays theirs while an LP-led start follows
+        # the LP's household counts; what a policy requires may take any money left.
+        held = self.reserved_total if self.following_lp else {}
+        free = {f: max(0.0, self.left[f] - held.get(f, 0.0)) for f in funds}
         money = sum(free.values())
         n = min(count, room, int(money / unit_cost + 1e-9) if unit_cost > 0 else count)
         if n <= 0:
@@ -230,10 +233,11 @@ class StartPlan:
             policy.seed_start(config, self, "first")
         if lp is not None and lp.point is not None and self.households is not None:
             # The households the LP reaches, whole, before the projects it funds.
-            for k in range(len(self.households.pairs)):
-                wanted = int(lp.value(m.y[k]) + 1e-6) - self._given[k]
-                if wanted > 0:
-                    self.give(k, wanted)
+            self.following_lp = True
+            for k, wanted in enumerate(lp_counts(self.am, lp)):
+                if wanted - self._given[k] > 0:
+                    self.give(k, wanted - self._given[k])
+            self.following_lp = False
         if lp_share:
             led = sorted(am.modelled, key=lambda p: (-round(lp_share[p], 6), -self.density(p), p))
             for p in led:
@@ -257,7 +261,36 @@ class StartPlan:
                     self._given[j] for j in self.households.pairs_of_class[first]
                 )
                 self.give(k, missing)
+        self._match_measure_flows()
         return self.point
+
+    def _match_measure_flows(self) -> None:
+        """Scale each measure group's flows to its exact cost (sums of many small draws drift)."""
+        options, m = self.households, self.am.model
+        if options is None:
+            return
+        for h, group in enumerate(self.am.measure_groups):
+            demand = sum(options.unit_cost[k] * self._given[k] for k in group.pairs) / self.unit
+            total = sum(self.point[m.xh[f, h]] for f in group.funds)
+            if total > 0:
+                for f in group.funds:
+                    self.point[m.xh[f, h]] = self.point[m.xh[f, h]] * demand / total
+
+
+def lp_counts(am: AllocationModel, lp: SolveResult) -> list[int]:
+    """Whole household counts per pair from an LP: rounded down, except that a class the
+    LP reaches (or makes safe) in full keeps its pairs rounded up, as floors need."""
+    options, m = am.households, am.model
+    if options is None:
+        return []
+    exact = [max(0.0, lp.value(m.y[k])) for k in m.Y]
+    counts = [int(x + 1e-6) for x in exact]
+    full = {c for c in m.C if lp.value(m.r[c]) >= options.classes.count[c] - 1e-6}
+    full |= {c for c, s in m.Q if lp.value(m.q[c, s]) >= options.classes.count[c] - 1e-6}
+    for k, (_, c) in enumerate(options.pairs):
+        if c in full and exact[k] - counts[k] > 1e-6:
+            counts[k] += 1
+    return counts
 
 
 def greedy_start(

@@ -135,6 +135,7 @@ class HouseholdFloor(Policy[bool]):
         return f"the measure floor for exiting households like {key[1]}"
 
     def seed_start(self, config: bool, start: StartBuilder, stage: str) -> None:
+        # Before the bulk, as every floor: afterwards the money is gone.
         options = start.households
         if stage != "first" or options is None:
             return

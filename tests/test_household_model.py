@@ -321,3 +321,19 @@ def test_compare_against_the_factor_method_reports_households_in_parallel(
         app, ["verify", str(TINY_HOUSEHOLDS), str(factor_run), "--model", str(factor_spec)]
     )
     assert verified.exit_code == 0, verified.output
+
+
+def test_check_names_what_no_plan_can_give_and_refuses_what_money_cannot(
+    case_dir: Path,
+) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["check", str(case_dir)])
+    assert ok.exit_code == 0, ok.output
+    assert "V1 road (no fund may pay its projects)" in " ".join(ok.output.split())
+    _set_budget(case_dir, "F1", 1000)
+    _set_budget(case_dir, "F2", 1000)
+    refused = runner.invoke(app, ["check", str(case_dir)])
+    assert refused.exit_code == 3
+    assert "3 exiting registered poor households need at least 6,000 yuan" in " ".join(
+        refused.output.split()
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
-from allocator.audit.prechecks import domain_prechecks
+from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
 from allocator.errors import InfeasibleError
 from allocator.i18n import Language
 from allocator.io.case import Case, load_case
@@ -18,7 +18,7 @@ from allocator.report.tables import Report, build_report
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
 from allocator.rules.ruleset import RuleSet, load_ruleset, rule_schema
 from allocator.spec import LoadedSpec, check_spec_against_case, load_spec
-from allocator.valuation import project_values, value_warnings
+from allocator.valuation import plan_households, project_values, value_warnings
 
 
 @dataclass(frozen=True)
@@ -69,14 +69,18 @@ def check_inputs(inputs: Inputs) -> CheckResult:
     Raises :class:`InfeasibleError` naming the policies arithmetic proves impossible.
     """
     eligibility = evaluate_eligibility(inputs.case, inputs.ruleset)
-    conflicts = domain_prechecks(inputs.case, eligibility.eligible, inputs.spec.spec.policies)
+    policies = inputs.spec.spec.policies
+    households = plan_households(inputs.case, inputs.ruleset, inputs.spec.spec)
+    conflicts = domain_prechecks(inputs.case, eligibility.eligible, policies, households)
     if conflicts:
         raise InfeasibleError(
             f"the policies of the model spec cannot all hold ({len(conflicts)} conflict(s))",
             [str(c) for c in conflicts],
         )
     values = project_values(inputs.case, inputs.spec.spec.objective)
-    return CheckResult(eligibility, value_warnings(inputs.case, values))
+    warnings = value_warnings(inputs.case, values)
+    warnings += domain_shortfalls(inputs.case, eligibility.eligible, policies, households)
+    return CheckResult(eligibility, warnings)
 
 
 def run(

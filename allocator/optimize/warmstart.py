@@ -229,15 +229,16 @@ class StartPlan:
             self.by_density,
             key=lambda p: (-round(lp_share.get(p, 0.0), 6), self.case.projects[p].cost, p),
         )
-        for policy, config in self.policies:
-            policy.seed_start(config, self, "first")
         if lp is not None and lp.point is not None and self.households is not None:
-            # The households the LP reaches, whole, before the projects it funds.
+            # The households the LP reaches, whole, first: the LP meets the household
+            # floors and guarantees itself, so the policies' seeds below only top up.
             self.following_lp = True
             for k, wanted in enumerate(lp_counts(self.am, lp)):
                 if wanted - self._given[k] > 0:
                     self.give(k, wanted - self._given[k])
             self.following_lp = False
+        for policy, config in self.policies:
+            policy.seed_start(config, self, "first")
         if lp_share:
             led = sorted(am.modelled, key=lambda p: (-round(lp_share[p], 6), -self.density(p), p))
             for p in led:

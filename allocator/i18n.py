@@ -105,6 +105,11 @@ TEXT: dict[str, dict[str, str]] = {
     "col.scenario": {"en": "scenario", "zh": "方案"},
     "col.item": {"en": "item", "zh": "项目"},
     "col.total": {"en": "total", "zh": "合计"},
+    "col.household_id": {"en": "household", "zh": "户编码"},
+    "col.measure_id": {"en": "measure", "zh": "措施编码"},
+    "col.measures": {"en": "measures", "zh": "帮扶措施"},
+    "col.members": {"en": "members", "zh": "家庭人口"},
+    "col.exit_year": {"en": "exit year", "zh": "计划脱贫年度"},
     # report
     "report.title": {
         "en": "Allocation plan: {name} ({year})",
@@ -185,6 +190,8 @@ TEXT: dict[str, dict[str, str]] = {
     "sheet.projects": {"en": "projects", "zh": "项目"},
     "sheet.villages": {"en": "villages", "zh": "行政村"},
     "sheet.unmet_needs": {"en": "unmet_needs", "zh": "未满足需求"},
+    "sheet.household_measures": {"en": "household_measures", "zh": "到户措施明细"},
+    "sheet.households": {"en": "households", "zh": "建档立卡贫困户"},
     "template.title": {"en": "allocator case workbook", "zh": "allocator 资金分配案例工作簿"},
     "template.guide": {
         "en": "Fill the 'case' sheet (key in column A, value in B) and one row per item in each "

@@ -113,9 +113,9 @@ def test_a_floor_no_money_can_meet_names_the_households_and_amounts(
     assert result.exit_code == 3, result.output
     text = " ".join(result.output.split())
     assert (
-        "policies.household_floor: 3 exiting registered poor households need at least "
-        "6,000 yuan for one measure each (the cheapest eligible), but the funds that may pay "
-        "their measures hold 2,000 yuan"
+        "policies.household_floor: 3 exiting registered poor households (H11, H12, H22) need "
+        "at least 6,000 yuan for one measure each (the cheapest eligible), but the funds that "
+        "may pay their measures hold 2,000 yuan"
     ) in text
     assert not (tmp_path / "o").exists()
 
@@ -334,6 +334,27 @@ def test_check_names_what_no_plan_can_give_and_refuses_what_money_cannot(
     _set_budget(case_dir, "F2", 1000)
     refused = runner.invoke(app, ["check", str(case_dir)])
     assert refused.exit_code == 3
-    assert "3 exiting registered poor households need at least 6,000 yuan" in " ".join(
-        refused.output.split()
+    assert "3 exiting registered poor households (H11, H12, H22) need at least 6,000 yuan" in (
+        " ".join(refused.output.split())
     )
+
+
+def test_the_plan_workbook_holds_the_household_sheets(tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", str(TINY_HOUSEHOLDS), "--out", str(out), "--xlsx", "--lang", "zh", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out / "plan.xlsx")
+    for sheet, name in (
+        ("到户措施明细", "household_measures.csv"),
+        ("建档立卡贫困户", "households.csv"),
+    ):
+        rows = [[c.value for c in row] for row in book[sheet].iter_rows(min_row=2)]
+        csv_rows = [list(r.values()) for r in read_csv(out / name)]
+        assert [[str(v) for v in r] for r in rows] == [
+            [v if v != "" else "None" for v in r] for r in csv_rows
+        ]
+    assert book["建档立卡贫困户"]["A1"].value == "户编码"

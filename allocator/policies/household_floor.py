@@ -92,13 +92,17 @@ class HouseholdFloor(Policy[bool]):
         held = sum(view.case.funds[f].budget for f in funds)
         if needed <= held:
             return []
-        households = sum(int(options.classes.count[c]) for c in floor_classes(options))
+        classes = floor_classes(options)
+        households = sum(int(options.classes.count[c]) for c in classes)
+        named = sorted(
+            str(options.register.ids[h]) for c in classes for h in options.households_of_class[c]
+        )
         return [
             Conflict(
                 f"policies.{KIND}",
-                f"{households:,} exiting registered poor households need at least "
-                f"{yuan(needed)} for one measure each (the cheapest eligible), but the funds "
-                f"that may pay their measures hold {yuan(held)}",
+                f"{households:,} exiting registered poor households ({ids(named)}) need at "
+                f"least {yuan(needed)} for one measure each (the cheapest eligible), but the "
+                f"funds that may pay their measures hold {yuan(held)}",
             )
         ]
 

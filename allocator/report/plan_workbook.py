@@ -2,7 +2,8 @@
 
 Sheets: summary, funds (each source credited: budget, allocated, unused, the
 price of money, why money is idle), fund_by_township, allocations, projects,
-villages, unmet_needs. Money has thousands separators; headers are bold and
+villages, unmet_needs, and with a household register household_measures and
+households (as the CSV files). Money has thousands separators; headers are bold and
 frozen, with filters; columns are sized to their content. The bytes are the
 same for the same plan: workbook timestamps are fixed (a workbook normally
 records when it was saved).
@@ -18,6 +19,7 @@ from typing import Any
 
 from allocator.i18n import Language, column, t
 from allocator.plan import Plan
+from allocator.report.household_tables import household_measure_rows, household_rows
 from allocator.report.tables import (
     Report,
     Row,
@@ -91,6 +93,11 @@ def plan_workbook(plan: Plan, report: Report, language: Language = "en") -> byte
         ("villages", village_rows(plan, report.unmet)),
         ("unmet_needs", unmet_rows(report.unmet)),
     ]
+    if plan.households is not None:
+        sheets += [
+            ("household_measures", household_measure_rows(plan)),
+            ("households", household_rows(plan)),
+        ]
     for name, (header, rows) in sheets:
         sheet = book.create_sheet(t(f"sheet.{name}", language))
         sheet.append([column(h, language) for h in header])

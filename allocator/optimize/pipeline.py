@@ -130,6 +130,13 @@ def _solve(
         starts.append(lp_guided_start(case, am, compiled, values, spec.spec, relaxed, hv))
         prices = {f: abs(relaxed.dual(am.model.budget[f])) for f in am.model.budget}
     marginal = {f: price * 10_000 / am.unit for f, price in prices.items()}
+    # Each start's money and divisible shares re-optimized around its selections (an
+    # LP): a start that breaks a share or floor by its routing becomes feasible, and
+    # every start gains what better routing gives.
+    for start in list(starts):
+        routed = solve_fixed_selection(compiled, start, deadline.options(solver))
+        if routed.point is not None:
+            starts.append(routed.point)
     _timed(timings, "start", t)
     # With household measures the solve with continuous counts below does this job; a
     # margin sub-MIP around the starts' fixed counts was measured to stall at province size.

@@ -88,11 +88,7 @@ class StartPlan:
 
     def _fund_rank(self, g: int) -> dict[int, int]:
         if g not in self._rank:
-            rank: dict[int, int] = defaultdict(int)
-            for policy, config in self.policies:
-                for f, r in policy.fund_order(config, self.case, self.am.groups[g].funds).items():
-                    rank[f] += r
-            self._rank[g] = rank
+            self._rank[g] = self._fund_rank_of(self.am.groups[g].funds)
         return self._rank[g]
 
     def fund(self, p: int, prefer: set[int] | None = None) -> float:
@@ -170,7 +166,8 @@ class StartPlan:
         if n <= 0:
             return 0
         remaining = n * unit_cost
-        for f in sorted(funds, key=lambda f: (self._fund_rank_of(funds).get(f, 0), f)):
+        rank = self._fund_rank_of(funds)
+        for f in sorted(funds, key=lambda f: (rank.get(f, 0), f)):
             take = min(free[f], remaining)
             if take <= 0:
                 continue
@@ -184,6 +181,7 @@ class StartPlan:
         return n
 
     def _fund_rank_of(self, funds: tuple[int, ...]) -> dict[int, int]:
+        """Rank of each of ``funds`` when money is drawn from several (the policies' order)."""
         rank: dict[int, int] = defaultdict(int)
         for policy, config in self.policies:
             for f, r in policy.fund_order(config, self.case, funds).items():

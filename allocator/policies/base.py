@@ -22,7 +22,7 @@ narrow views defined here, so a policy never imports Pyomo or the solver.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -238,6 +238,15 @@ class Policy(Generic[C]):
         """What the policy asks for but no plan can give (no project, no eligible measure):
         named for people, left out of the model rather than made infeasible."""
         return []
+
+
+def by_village(case: Case, projects: Iterable[int]) -> dict[int, list[int]]:
+    """Village index -> the given projects in it, in the order given."""
+    village_of = case.village_index()
+    library: dict[int, list[int]] = {}
+    for p in projects:
+        library.setdefault(village_of[case.projects[p].village_id], []).append(p)
+    return library
 
 
 def least_selected_share(cost: int, min_share: float) -> float:

@@ -33,6 +33,7 @@ from allocator.policies.base import (
     PrecheckView,
     SpecPath,
     StartBuilder,
+    by_village,
     ids,
 )
 from allocator.schemas import Identifier
@@ -142,11 +143,7 @@ class ExitStandards(Policy[ExitStandardsConfig]):
         if stage != "first":
             return
         case = start.case
-        village_of = case.village_index()
-        library: dict[int, list[int]] = {}
-        for p in start.floor_order:
-            library.setdefault(village_of[case.projects[p].village_id], []).append(p)
-        meet, _ = standards(config, case, library)
+        meet, _ = standards(config, case, by_village(case, start.floor_order))
         for projects in meet.values():
             for p in projects:
                 if start.fund(p):
@@ -163,10 +160,7 @@ class ExitStandards(Policy[ExitStandardsConfig]):
         ]
 
     def figures(self, config: ExitStandardsConfig, case: Case, ledger: Ledger) -> dict[str, int]:
-        library: dict[int, list[int]] = {}
-        village_of = case.village_index()
-        for p, project in enumerate(case.projects):
-            library.setdefault(village_of[project.village_id], []).append(p)
+        library = by_village(case, range(len(case.projects)))
         return exit_villages_meeting(config, case, ledger, library)
 
 

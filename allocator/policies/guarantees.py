@@ -34,6 +34,7 @@ from allocator.policies.base import (
     PrecheckView,
     SpecPath,
     StartBuilder,
+    by_village,
     ids,
 )
 from allocator.policies.household_floor import cheapest, class_key
@@ -169,10 +170,7 @@ class Guarantees(Policy[GuaranteesConfig]):
         options = start.households
         if stage != "first" or options is None:
             return
-        library: dict[int, list[int]] = {}
-        village_of = start.case.village_index()
-        for p in start.by_density:
-            library.setdefault(village_of[start.case.projects[p].village_id], []).append(p)
+        library = by_village(start.case, start.by_density)
         for _, c, pairs, projects in guaranteed(config, options, library, start.case):
             cheapest_project = min(
                 projects, key=lambda p: start.case.projects[p].cost, default=None

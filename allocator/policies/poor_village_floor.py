@@ -25,6 +25,7 @@ from allocator.policies.base import (
     PolicyKey,
     PrecheckView,
     StartBuilder,
+    by_village,
     ids,
 )
 from allocator.policies.divisible_min_share import least_amount, min_share_of
@@ -182,10 +183,7 @@ class PoorVillageFloor(Policy[FloorConfig]):
             return
         case = start.case
         village_of = case.village_index()
-        library: dict[int, list[int]] = {}
-        for p in start.by_density:
-            library.setdefault(village_of[case.projects[p].village_id], []).append(p)
-        imposed = floors(config, case, library)
+        imposed = floors(config, case, by_village(case, start.by_density))
         for p in start.floor_order:
             v = village_of[case.projects[p].village_id]
             if v not in imposed:

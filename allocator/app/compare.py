@@ -38,6 +38,8 @@ class Scenario:
     name: str
     rules: Path | None
     model: Path | None
+    #: replaces the model spec's solver time limit (seconds), as ``run(time_limit=)``
+    time_limit: float | None = None
 
 
 def parse_scenario(text: str) -> Scenario:
@@ -56,7 +58,9 @@ def parse_scenario(text: str) -> Scenario:
 
 def _run_scenario(job: tuple[Path, Scenario, Path]) -> str:
     case_dir, scenario, out = job
-    result: RunResult = run(case_dir, out, rules=scenario.rules, model=scenario.model)
+    result: RunResult = run(
+        case_dir, out, rules=scenario.rules, model=scenario.model, time_limit=scenario.time_limit
+    )
     return result.plan.status.value
 
 

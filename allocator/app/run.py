@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
 from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
-from allocator.errors import InfeasibleError
+from allocator.errors import InfeasibleError, InputError
 from allocator.i18n import Language
 from allocator.io.case import Case, load_case
 from allocator.plan import Plan, Progress
@@ -42,17 +42,34 @@ class RunResult:
 
 
 def load_inputs(
-    case_dir: Path | str, rules: Path | str | None = None, model: Path | str | None = None
+    case_dir: Path | str,
+    rules: Path | str | None = None,
+    model: Path | str | None = None,
+    time_limit: float | None = None,
 ) -> Inputs:
-    """Load and validate a case, a rule set (default: baseline) and a model spec (default)."""
+    """Load and validate a case, a rule set (default: baseline) and a model spec (default).
+
+    ``time_limit`` (seconds) replaces the spec's ``solver.time_limit``; the
+    spec file and its digest are unchanged.
+    """
     started = time.perf_counter()
     case = load_case(case_dir)
     rules_path = Path(rules) if rules else default_path(DEFAULT_RULES, "rule set", "--rules")
     model_path = Path(model) if model else default_path(DEFAULT_MODEL, "model spec", "--model")
     ruleset = load_ruleset(rules_path, rule_schema(case.meta))
     spec = load_spec(model_path)
+    if time_limit is not None:
+        spec = with_time_limit(spec, time_limit)
     check_spec_against_case(spec, case.meta.category_vocabulary())
     return Inputs(case, ruleset, spec, time.perf_counter() - started)
+
+
+def with_time_limit(spec: LoadedSpec, seconds: float) -> LoadedSpec:
+    """``spec`` with its solver time limit replaced (bounded as in a spec file)."""
+    if not 0 < seconds <= 86400:
+        raise InputError(f"time limit must be more than 0 and at most 86400 s, not {seconds}")
+    solver = spec.spec.solver.model_copy(update={"time_limit": float(seconds)})
+    return replace(spec, spec=spec.spec.model_copy(update={"solver": solver}))
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,7 @@ def run(
     xlsx: bool = False,
     notice: bool = False,
     language: Language | None = None,
+    time_limit: float | None = None,
 ) -> RunResult:
     """Load, allocate, check and write a plan to ``out`` (atomically).
 
@@ -103,7 +121,8 @@ def run(
     With ``excel_csv``, CSV files start with a UTF-8 byte-order mark, so Excel
     on Chinese Windows opens them directly; with ``xlsx``, the plan is also
     written as one workbook, ``plan.xlsx``; with ``notice``, a printable public
-    notice per township under ``notice/``.
+    notice per township under ``notice/``; ``time_limit`` (seconds) replaces
+    the model spec's solver time limit.
     """
     out = Path(out)
     prepare_target(out)  # refuse a bad output folder before any solving
@@ -111,7 +130,7 @@ def run(
     tell(Progress("load"))
     from allocator.optimize.pipeline import allocate  # the solver stack, only when solving
 
-    inputs = load_inputs(case_dir, rules, model)
+    inputs = load_inputs(case_dir, rules, model, time_limit)
     plan = allocate(inputs.case, inputs.ruleset, inputs.spec, progress=progress, relax=relax)
     plan.timings = {"load": inputs.load_seconds, **plan.timings}
     tell(Progress("write"))

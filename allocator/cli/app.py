@@ -712,6 +712,76 @@ def generate_command(
     out_console().print(f"Generated a {size} case (seed {seed}) in {out}/")
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Solver processes run at once.")
+    ] = 2,
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="Folder for cases, jobs, their files and the job store."),
+    ] = Path("service-data"),
+    queue_limit: Annotated[
+        int, typer.Option("--queue-limit", min=1, help="Jobs queued or running at once (429).")
+    ] = 100,
+    time_limit_cap: Annotated[
+        float,
+        typer.Option("--time-limit-cap", min=1, help="Longest solver time limit a job may ask."),
+    ] = 600.0,
+    max_upload_mb: Annotated[
+        int, typer.Option("--max-upload-mb", min=1, help="Largest upload, in MiB.")
+    ] = 50,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option("--cors-origin", help="Allow this browser origin (CORS is off without)."),
+    ] = None,
+    tokens: Annotated[
+        Path | None, typer.Option("--tokens", help="Token file [default: DATA/tokens.json].")
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Serve the HTTP API (docs/service.md); logs are JSON lines on stderr."""
+    from allocator.service.server import serve
+    from allocator.service.settings import ServiceSettings
+
+    with failures(debug):
+        settings = ServiceSettings(
+            data_dir=data.resolve(),
+            workers=workers,
+            queue_limit=queue_limit,
+            time_limit_cap=time_limit_cap,
+            max_upload_bytes=max_upload_mb * 2**20,
+            cors_origins=tuple(cors_origin or ()),
+            tokens_file=tokens,
+        )
+        serve(settings, host, port)
+
+
+token_app = typer.Typer(help="API tokens of the HTTP service.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("add")
+def token_add_command(
+    tenant: Annotated[str, typer.Argument(help="Who the token is for, e.g. a county code.")],
+    data: Annotated[
+        Path, typer.Option("--data", help="The service's data folder.")
+    ] = Path("service-data"),
+    tokens: Annotated[
+        Path | None, typer.Option("--tokens", help="Token file [default: DATA/tokens.json].")
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Make a token for a tenant: printed once, only its hash is stored."""
+    from allocator.service.tokens import add_token
+
+    with failures(debug):
+        token = add_token(tokens or data / "tokens.json", tenant)
+    typer.echo(token)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +110,101 @@ def file_bytes(client: Any, tenant: str, job_id: str, name: str) -> bytes:
     assert answer.status_code == 200, answer.text
     content: bytes = answer.content
     return content
+
+
+# A real server process, for what a TestClient cannot show: kill -9, restarts, load.
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """``allocator serve`` in its own process, logging to ``log``."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    data: Path
+    log: Path
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        tenant: str | None = "county-a",
+        body: bytes | dict[str, Any] | None = None,
+        content_type: str = "application/json",
+    ) -> tuple[int, Any]:
+        """(status, parsed JSON or bytes) of one request."""
+        data = json.dumps(body).encode() if isinstance(body, dict) else body
+        headers = auth(tenant) if tenant else {}
+        if data is not None:
+            headers["Content-Type"] = content_type
+        request = urllib.request.Request(self.url + path, data, headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                status, raw = answer.status, answer.read()
+                kind = answer.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as error:
+            status, raw, kind = error.code, error.read(), error.headers.get("Content-Type", "")
+        return status, json.loads(raw) if kind.startswith("application/json") else raw
+
+    def wait(self, job_id: str, tenant: str = "county-a", timeout: float = 180) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            status, job = self.request("GET", f"/v1/jobs/{job_id}", tenant)
+            assert status == 200, job
+            if job["state"] in FINAL:
+                return dict(job)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"job {job_id} still {job['state']} after {timeout} s")
+            time.sleep(0.2)
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process.poll() is None:
+            if kill:
+                self.process.kill()
+            else:
+                self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def start_server(data: Path, *options: str, port: int | None = None) -> LiveServer:
+    """Start ``allocator serve`` on a free port and wait until it is ready."""
+    port = port or free_port()
+    log = data.parent / f"{data.name}-server.log"
+    data.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "allocator",
+                "serve",
+                "--data",
+                str(data),
+                "--port",
+                str(port),
+                *options,
+            ],
+            stdout=sink,
+            stderr=sink,
+            env={**os.environ, "ALLOCATOR_TOKENS": tokens_env()},
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, data, log)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            status, _ = server.request("GET", "/v1/ready", tenant=None)
+            if status == 200:
+                return server
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.1)

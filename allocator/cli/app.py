@@ -766,9 +766,9 @@ app.add_typer(token_app, name="token")
 @token_app.command("add")
 def token_add_command(
     tenant: Annotated[str, typer.Argument(help="Who the token is for, e.g. a county code.")],
-    data: Annotated[
-        Path, typer.Option("--data", help="The service's data folder.")
-    ] = Path("service-data"),
+    data: Annotated[Path, typer.Option("--data", help="The service's data folder.")] = Path(
+        "service-data"
+    ),
     tokens: Annotated[
         Path | None, typer.Option("--tokens", help="Token file [default: DATA/tokens.json].")
     ] = None,

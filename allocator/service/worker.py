@@ -175,8 +175,11 @@ def _emitter() -> Emit:
             "bound": event.bound,
             "gap": event.gap,
         }
-        sys.stdout.write(json.dumps(line) + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(json.dumps(line) + "\n")
+            sys.stdout.flush()
+        except OSError:  # the pipe to the server broke: it is gone, and re-runs this job
+            os._exit(70)
 
     return emit
 

@@ -94,3 +94,16 @@ def test_run_does_load_it(tmp_path: Path) -> None:
     # The probe above can see the stack when a command does import it.
     out = tmp_path / "out"
     assert {"pyomo", "highspy"} <= _loaded_by(["run", str(TINY), "--out", str(out), "-q"])
+
+
+def test_the_service_process_never_loads_the_solver_stack() -> None:
+    # Solves happen in worker processes; the server answering requests stays light.
+    script = (
+        "import sys\n"
+        "import allocator.service.api, allocator.service.server\n"
+        f"print(','.join(m for m in {SOLVER_STACK!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

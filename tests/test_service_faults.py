@@ -111,6 +111,13 @@ def test_a_worker_killed_mid_solve_is_run_again_and_the_server_stays_up(
             "/v1/runs", json={"case_id": case.json()["id"]}, headers=auth("county-a")
         ).json()["id"]
         wait_for_state(client, "county-a", job_id, "running")
+        # While it runs, the job shows the worker's phase (the CLI's progress events).
+        wait_until(
+            lambda: (
+                client.get(f"/v1/jobs/{job_id}", headers=auth("county-a")).json()["phase"]
+                in ("load", "rules", "build", "start", "margin", "solve", "round", "write")
+            )
+        )
         wait_until(lambda: worker_pids(job_id))
         for pid in worker_pids(job_id):
             os.kill(pid, signal.SIGKILL)

@@ -242,6 +242,8 @@ def _store_upload(
         unpacked = unpack(data, kind, service.settings, service.layout.scratch, name)
     except UploadRejected as exc:
         raise ApiError(exc.status, "bad_upload", exc.message) from None
+    except OSError as exc:  # the disk, not the upload
+        raise ApiError(507, "storage", f"cannot unpack the upload: {exc.strerror or exc}") from None
     try:
         if kind == "case":
             from allocator.io.case import load_case  # the CLI's own reader and its messages
@@ -260,7 +262,11 @@ def _store_upload(
             **_located(exc, [unpacked.staging / unpacked.name, unpacked.staging]),
         ) from None
     final = service.layout.upload(tenant, kind, unpacked.id)
-    put_in_place(unpacked, final)
+    try:
+        put_in_place(unpacked, final)
+    except OSError as exc:
+        shutil.rmtree(unpacked.staging, ignore_errors=True)
+        raise ApiError(507, "storage", f"cannot keep the upload: {exc.strerror or exc}") from None
     upload = Upload(
         tenant, kind, unpacked.id, unpacked.format, unpacked.name, unpacked.bytes, time.time()
     )
@@ -447,12 +453,18 @@ def _draft(service: Service, tenant: str, kind: str) -> _JobDraft:
             "queue_full",
             f"{service.settings.queue_limit} jobs are queued or running; try again later",
         )
-    return _JobDraft(service, tenant, kind)
+    try:
+        return _JobDraft(service, tenant, kind)
+    except OSError as exc:
+        raise ApiError(507, "storage", f"cannot keep the job: {exc.strerror or exc}") from None
 
 
 def _with_draft(draft: _JobDraft, build: Callable[[], schemas.JobView]) -> schemas.JobView:
     try:
         return build()
+    except OSError as exc:
+        draft.discard()
+        raise ApiError(507, "storage", f"cannot keep the job: {exc.strerror or exc}") from None
     except BaseException:
         if (
             not draft.folder.joinpath("job.json").exists()

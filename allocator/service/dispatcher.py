@@ -170,8 +170,22 @@ class Dispatcher:
     def _launch(self, job: Job) -> None:
         job_dir = self.layout.job(job.tenant, job.id)
         attempt = self.layout.attempt(job.tenant, job.id, job.attempts)
-        shutil.rmtree(attempt, ignore_errors=True)
-        attempt.mkdir(parents=True)
+        try:
+            process, log_file = self._spawn(job, job_dir, attempt)
+        except OSError as exc:  # no disk, no processes left: say so rather than hang
+            self._finish(
+                job,
+                JobState.FAILED,
+                {
+                    "code": "worker_start",
+                    "message": f"could not start a worker process: {exc.strerror or exc}",
+                    "location": None,
+                    "exit_code": 4,
+                    "details": [],
+                },
+                "worker did not start",
+            )
+            return
         log(
             "job",
             job=job.id,
@@ -179,15 +193,6 @@ class Dispatcher:
             kind=job.kind,
             state="running",
             attempt=job.attempts,
-        )
-        log_file = open(attempt / "worker.log", "wb")  # noqa: SIM115 (closed when the job ends)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "allocator.service.worker", str(job_dir), str(attempt), job.id],
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            stdin=subprocess.DEVNULL,
-            cwd=job_dir,
-            start_new_session=True,  # its own process group: a cancel kills all it started
         )
         self.store.set_pid(job.id, process.pid)
         limit = float(job.params.get("time_limit") or self.settings.time_limit_cap)
@@ -198,6 +203,32 @@ class Dispatcher:
         )
         reader.start()
         self._running[job.id] = _Running(job, process, attempt, deadline, reader, log_file=log_file)
+
+    @staticmethod
+    def _spawn(job: Job, job_dir: Path, attempt: Path) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+        shutil.rmtree(attempt, ignore_errors=True)
+        attempt.mkdir(parents=True)
+        log_file = open(attempt / "worker.log", "wb")  # noqa: SIM115 (closed when the job ends)
+        try:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "allocator.service.worker",
+                    str(job_dir),
+                    str(attempt),
+                    job.id,
+                ],
+                stdout=subprocess.PIPE,
+                stderr=log_file,
+                stdin=subprocess.DEVNULL,
+                cwd=job_dir,
+                start_new_session=True,  # its own process group: a cancel kills all it started
+            )
+        except OSError:
+            log_file.close()
+            raise
+        return process, log_file
 
     def _follow(self, job_id: str, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
@@ -296,8 +327,23 @@ class Dispatcher:
             self._finish(job, JobState.FAILED, error, str(error.get("message", "")))
             return
         result = self.layout.result(job.tenant, job.id)
-        shutil.rmtree(result, ignore_errors=True)
-        os.rename(attempt / "out", result)
+        try:
+            shutil.rmtree(result, ignore_errors=True)
+            os.rename(attempt / "out", result)
+        except OSError as exc:
+            self._finish(
+                job,
+                JobState.FAILED,
+                {
+                    "code": "storage",
+                    "message": f"the job's files could not be kept: {exc.strerror or exc}",
+                    "location": None,
+                    "exit_code": 4,
+                    "details": [],
+                },
+                "files not kept",
+            )
+            return
         self._finish(job, JobState.DONE, None, reason)
 
     def _finish(self, job: Job, state: JobState, error: dict[str, Any] | None, reason: str) -> None:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from allocator.i18n import msg
+
 __version__ = "0.1.0"
 
 #: public name -> module that defines it
@@ -126,7 +128,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'allocator' has no attribute {name!r}")
+        raise AttributeError(msg("module 'allocator' has no attribute {name!r}", name=name))
     value = getattr(import_module(module), name)
     globals()[name] = value
     return value

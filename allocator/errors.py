@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from allocator.i18n import Language, Text, msg, say
+
 
 @dataclass(frozen=True)
 class Location:
@@ -23,14 +25,18 @@ class Location:
     cell: str | None = None
 
     def __str__(self) -> str:
+        return self.say("en")
+
+    def say(self, language: Language) -> str:
+        """Where, in ``language`` (file names, sheets and cells stay as they are)."""
         if self.cell is not None:  # workbook style: file: sheet!cell
             return f"{self.file}: {self.cell}" if self.file is not None else self.cell
         if self.field is not None:  # CSV style: file, row N, column 'name'
             parts = [str(self.file)] if self.file is not None else []
             if self.line is not None:
-                parts.append(f"row {self.line}")
-            parts.append(f"column '{self.field}'")
-            return ", ".join(parts)
+                parts.append(say(msg("row {line}", line=self.line), language))
+            parts.append(say(msg("column '{field}'", field=self.field), language))
+            return ("，" if language == "zh" else ", ").join(parts)
         text = str(self.file) if self.file is not None else "<input>"
         if self.line is not None:
             text += f":{self.line}"
@@ -44,15 +50,21 @@ class AllocatorError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, location: Location | None = None) -> None:
+    def __init__(self, message: str | Text, location: Location | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.location = location
 
     def __str__(self) -> str:
+        return self.say("en")
+
+    def say(self, language: Language) -> str:
+        """The message with its location first, in ``language``."""
+        text = say(self.message, language)
         if self.location is None:
-            return self.message
-        return f"{self.location}: {self.message}"
+            return text
+        colon = "：" if language == "zh" else ": "
+        return f"{self.location.say(language)}{colon}{text}"
 
 
 class InputError(AllocatorError):
@@ -74,7 +86,7 @@ class InfeasibleError(AllocatorError):
 
     exit_code = 3
 
-    def __init__(self, message: str, conflicts: list[str] | None = None) -> None:
+    def __init__(self, message: str | Text, conflicts: list[str] | None = None) -> None:
         super().__init__(message)
         self.conflicts = conflicts or []
 
@@ -91,9 +103,11 @@ class PlanCheckError(AllocatorError):
     exit_code = 4
 
     def __init__(self, violations: list[str]) -> None:
-        head = violations[0] if violations else "unknown violation"
-        more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
-        super().__init__(f"plan failed the independent check: {head}{more}")
+        head = violations[0] if violations else msg("unknown violation")
+        more = msg(" (and {n} more)", n=len(violations) - 1) if len(violations) > 1 else ""
+        super().__init__(
+            msg("plan failed the independent check: {head}{more}", head=head, more=more)
+        )
         self.violations = violations
 
 

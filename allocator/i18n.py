@@ -4,10 +4,20 @@ Everything a person reads in the terminal summary, the report, the public
 notice and the workbooks comes from ``TEXT`` through :func:`t`; machine outputs
 (CSV headers, JSON keys, reason codes) stay stable English. The terms follow
 docs/glossary.md.
+
+Messages made deep in the library (errors, warnings, violations, explanations)
+are :class:`Text`: ``msg("row has {n} cells", n=3)`` reads as English wherever
+a string is expected, and keeps its template and values, so the command line
+can say it in the user's language with :func:`say` (the Chinese templates are
+in ``allocator/messages_zh.py``, keyed by the English template, as gettext
+keys by its msgid; ``tests/test_messages.py`` checks every one has its
+translation with the same fields).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Literal
 
 Language = Literal["en", "zh"]
@@ -215,3 +225,62 @@ def column(name: str, language: Language = "en") -> str:
     """A column's title for people (the machine name where the catalog has none)."""
     entry = TEXT.get(f"col.{name}")
     return name if entry is None else entry.get(language, entry["en"])
+
+
+_FIELDS = re.compile(r"\{[^{}]*\}")
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+class Text(str):
+    """A message for people: reads as English, remembers how to say it in Chinese."""
+
+    template: str
+    values: Mapping[str, object]
+
+    def __new__(cls, template: str, values: Mapping[str, object]) -> Text:
+        text = super().__new__(cls, template.format(**values))
+        text.template = template
+        text.values = values
+        return text
+
+    # Gluing keeps the parts translatable: "  " + text is still a Text (Python asks a str
+    # subclass's __radd__ before str's own __add__).
+    def __add__(self, other: str) -> Text:
+        return Text("{left}{right}", {"left": self, "right": other})
+
+    def __radd__(self, other: str) -> Text:
+        return Text("{left}{right}", {"left": other, "right": self})
+
+    def __reduce__(self) -> tuple[type[Text], tuple[str, dict[str, object]]]:
+        return (Text, (self.template, dict(self.values)))  # across process boundaries
+
+    def say(self, language: Language) -> str:
+        """This message in ``language`` (English where no translation is known)."""
+        if language == "en":
+            return str(self)
+        from allocator.messages_zh import ZH
+
+        template = ZH.get(self.template)
+        if template is None and not _WORDS.search(_FIELDS.sub("", self.template)):
+            template = self.template  # only fields and punctuation: nothing to translate
+        if template is None:
+            return str(self)
+        return template.format(**{k: _said(v, language) for k, v in self.values.items()})
+
+
+def _said(value: object, language: Language) -> object:
+    if isinstance(value, Text):
+        return value.say(language)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, Text) for v in value):
+        return type(value)(v.say(language) for v in value)
+    return value
+
+
+def msg(template: str, /, **values: object) -> Text:
+    """A message with named fields: ``msg("found '{text}'", text=cell)``."""
+    return Text(template, values)
+
+
+def say(text: object, language: Language = "en") -> str:
+    """Any message in ``language``: a :class:`Text` translated, anything else as it is."""
+    return text.say(language) if isinstance(text, Text) else str(text)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from allocator.errors import Location, SpecError
+from allocator.i18n import msg
 from allocator.io.case import validation_error_to_input_error
 from allocator.io.yamlsafe import LocatedYaml, load_yaml
 from allocator.policies.registry import POLICIES, active
@@ -48,7 +49,9 @@ class Performance(_Strict):
     def _bands_descending(self) -> Performance:
         scores = [b.min_score for b in self.bands]
         if scores != sorted(scores, reverse=True):
-            raise ValueError("performance bands must be listed from the highest min_score down")
+            raise ValueError(
+                msg("performance bands must be listed from the highest min_score down")
+            )
         return self
 
     def factor(self, score: float | None) -> float:
@@ -155,7 +158,7 @@ class FactorMethod(_Strict):
     @model_validator(mode="after")
     def _some_weight(self) -> FactorMethod:
         if not any(w > 0 for w in self.weights.values()):
-            raise ValueError("at least one factor weight must be positive")
+            raise ValueError(msg("at least one factor weight must be positive"))
         return self
 
 
@@ -177,8 +180,10 @@ class ModelSpec(_Strict):
         unsupported = [p.key for p, _ in active(self.policies) if not p.factor_supported]
         if self.method == "factor" and unsupported:
             raise ValueError(
-                f"the factor method does not enforce {', '.join(unsupported)}; "
-                "remove them from this spec"
+                msg(
+                    "the factor method does not enforce {unsupported}; remove them from this spec",
+                    unsupported=", ".join(unsupported),
+                )
             )
         return self
 
@@ -202,7 +207,7 @@ def load_spec(path: Path | str) -> LoadedSpec:
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
         raise SpecError(
-            "a model spec must be a mapping with 'spec', 'objective', ...", doc.location(())
+            msg("a model spec must be a mapping with 'spec', 'objective', ..."), doc.location(())
         )
     try:
         spec = ModelSpec.model_validate(doc.data)
@@ -228,7 +233,11 @@ def check_spec_against_case(loaded: LoadedSpec, vocabulary: tuple[str, ...]) -> 
             close = difflib.get_close_matches(category, sorted(known), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise SpecError(
-                f"unknown category '{category}' (not in the case's categories){hint}",
+                msg(
+                    "unknown category '{category}' (not in the case's categories){hint}",
+                    category=category,
+                    hint=hint,
+                ),
                 loaded.doc.key_location(key)
                 if isinstance(key[-1], str) and key[-2] != "category"
                 else loaded.doc.location(key),

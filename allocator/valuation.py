@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.rules.household_options import HouseholdOptions, household_options
 from allocator.rules.ruleset import RuleSet
@@ -69,20 +70,31 @@ def project_values(case: Case, objective: Objective) -> list[ProjectValue]:
 
 def value_warnings(case: Case, values: list[ProjectValue]) -> list[str]:
     """Silent zeros and caps in the value: what a person should know before trusting a plan."""
-    warnings = []
+    warnings: list[str] = []
     unlisted = [case.projects[p].project_id for p, v in enumerate(values) if not v.listed_need]
     if unlisted and len(unlisted) == len(values):
         warnings.append(
-            "no project addresses a need listed in needs.csv: every project is worth 0 "
-            "and the plan will fund nothing of value (check needs.csv and the categories)"
+            msg(
+                "no project addresses a need listed in needs.csv: every project is "
+                "worth 0 and the plan will fund nothing of value (check needs.csv and "
+                "the categories)"
+            )
         )
     elif unlisted:
         shown = ", ".join(unlisted[:5]) + (
-            f" and {len(unlisted) - 5} more" if len(unlisted) > 5 else ""
+            msg(" and {n_unlisted} more", n_unlisted=len(unlisted) - 5) if len(unlisted) > 5 else ""
         )
         warnings.append(
-            f"{len(unlisted)} of {len(values)} projects address no need their village listed "
-            f"in needs.csv; their value is scaled by unlisted_need_factor ({shown})"
+            msg(
+                (
+                    "{n_unlisted} of {n_values} projects address no need their village "
+                    "listed in needs.csv; their value is scaled by unlisted_need_factor "
+                    "({shown})"
+                ),
+                n_unlisted=len(unlisted),
+                n_values=len(values),
+                shown=shown,
+            )
         )
     capped = [
         case.projects[p].project_id
@@ -94,10 +106,19 @@ def value_warnings(case: Case, values: list[ProjectValue]) -> list[str]:
         )
     ]
     if capped:
-        shown = ", ".join(capped[:5]) + (f" and {len(capped) - 5} more" if len(capped) > 5 else "")
+        shown = ", ".join(capped[:5]) + (
+            msg(" and {n_capped} more", n_capped=len(capped) - 5) if len(capped) > 5 else ""
+        )
         warnings.append(
-            f"{len(capped)} project(s) list more beneficiaries than their village's need records; "
-            f"their value counts only the households in needs.csv ({shown})"
+            msg(
+                (
+                    "{n_capped} project(s) list more beneficiaries than their village's "
+                    "need records; their value counts only the households in needs.csv "
+                    "({shown})"
+                ),
+                n_capped=len(capped),
+                shown=shown,
+            )
         )
     return warnings
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from allocator.app.parallel import parallel_map
 from allocator.app.run import run
 from allocator.errors import AllocatorError
+from allocator.i18n import msg
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def run_many(
     """
     names = [c.resolve().name for c in case_dirs]
     if len(set(names)) != len(names):
-        raise AllocatorError("case folders must have distinct names (each gets out/<name>)")
+        raise AllocatorError(msg("case folders must have distinct names (each gets out/<name>)"))
     work = [
         _Job(case_dir, out_root / name, rules, model, relax)
         for case_dir, name in zip(case_dirs, names, strict=True)

@@ -22,6 +22,7 @@ from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES
 from allocator.app.parallel import parallel_map
 from allocator.app.run import RunResult, run
 from allocator.errors import InputError
+from allocator.i18n import msg
 from allocator.io.case import Case, load_case
 from allocator.io.runfolder import RunFolder
 from allocator.report.html import comparison_report
@@ -47,8 +48,13 @@ def parse_scenario(text: str) -> Scenario:
     name, sep, paths = text.partition("=")
     if not sep or not name.strip() or not name.replace("-", "").replace("_", "").isalnum():
         raise InputError(
-            f"scenario '{text}' should look like name=RULES.yaml[,MODEL.yaml] "
-            "(a name of letters, digits, - and _)"
+            msg(
+                (
+                    "scenario '{text}' should look like name=RULES.yaml[,MODEL.yaml] (a "
+                    "name of letters, digits, - and _)"
+                ),
+                text=text,
+            )
         )
     rules, _, model = paths.partition(",")
     return Scenario(
@@ -405,10 +411,25 @@ def _markdown(
         moved = o["money_moved"]
         gap = "-" if o["gap"] is None else f"{o['gap']:.2e}"
         lines.append(
-            f"| {o['scenario']} | {o['status']} | {o['objective']:,.1f} | {gap} | "
-            f"{o['allocated']:,} | {o['projects_funded']} | {o['poor_households_reached']:,} | "
-            f"{o['needs_unmet']} | {o['projects_gained']} | {o['projects_lost']} | "
-            f"{moved.get('village', 0):,} | {moved.get('fund', 0):,} |"
+            msg(
+                (
+                    "| {scenario} | {status} | {objective:,.1f} | {gap} | {allocated:,} | "
+                    "{projects_funded} | {poor_households_reached:,} | {needs_unmet} | "
+                    "{projects_gained} | {projects_lost} | {value:,} | {value2:,} |"
+                ),
+                scenario=o["scenario"],
+                status=o["status"],
+                objective=o["objective"],
+                gap=gap,
+                allocated=o["allocated"],
+                projects_funded=o["projects_funded"],
+                poor_households_reached=o["poor_households_reached"],
+                needs_unmet=o["needs_unmet"],
+                projects_gained=o["projects_gained"],
+                projects_lost=o["projects_lost"],
+                value=moved.get("village", 0),
+                value2=moved.get("fund", 0),
+            )
         )
     lines += ["", "## What differs in the inputs", ""]
     if rule_rows or spec_rows:
@@ -416,7 +437,7 @@ def _markdown(
         lines += [f"| {r[0]} | rule {r[1]} | {r[2]} | {r[3]} |" for r in rule_rows]
         lines += [f"| {r[0]} | spec {r[1]} | changed | {r[2]} -> {r[3]} |" for r in spec_rows]
     else:
-        lines.append("Nothing: the scenarios use identical rules and spec parameters.")
+        lines.append(msg("Nothing: the scenarios use identical rules and spec parameters."))
     lines += ["", "## Projects gained and lost (first 30)", ""]
     if project_rows:
         lines += [
@@ -428,7 +449,7 @@ def _markdown(
             for r in project_rows[:30]
         ]
     else:
-        lines.append("None.")
+        lines.append(msg("None."))
     changed = [r for r in policy_rows if any(int(v) != 0 for v in r[2 + len(names) :])]
     lines += ["", "## Money moved by policies (yuan)", ""]
     if changed:
@@ -443,7 +464,7 @@ def _markdown(
             for r in changed
         ]
     else:
-        lines.append("No policy figure differs between the scenarios.")
+        lines.append(msg("No policy figure differs between the scenarios."))
     covered = sum(1 for r in need_rows if r[5] == "newly covered")
     unmet = sum(1 for r in need_rows if r[5] == "newly unmet")
     lines += [
@@ -462,10 +483,19 @@ def _markdown(
         for o in overview:
             h = o["households"]
             lines.append(
-                f"| {o['scenario']} | {h['registered_poor_reached']:,} | "
-                f"{h['exiting_reached']:,} | {h['exiting_eligible']:,} | "
-                f"{h.get('exiting_newly_reached', 0):,} | {h.get('exiting_lost', 0):,} | "
-                f"{h['to_households']:,} |"
+                msg(
+                    (
+                        "| {scenario} | {registered_poor_reached:,} | {exiting_reached:,} | "
+                        "{exiting_eligible:,} | {value:,} | {value2:,} | {to_households:,} |"
+                    ),
+                    scenario=o["scenario"],
+                    registered_poor_reached=h["registered_poor_reached"],
+                    exiting_reached=h["exiting_reached"],
+                    exiting_eligible=h["exiting_eligible"],
+                    value=h.get("exiting_newly_reached", 0),
+                    value2=h.get("exiting_lost", 0),
+                    to_households=h["to_households"],
+                )
             )
         lines += ["", "Each household whose measures change is in compare_households.csv.", ""]
     return "\n".join(lines)
@@ -480,10 +510,10 @@ def compare(
 ) -> dict[str, Any]:
     """Run the scenarios and write the comparison into ``out``; returns comparison.json."""
     if len(scenarios) < 2:
-        raise InputError("compare needs at least two scenarios (the first is the baseline)")
+        raise InputError(msg("compare needs at least two scenarios (the first is the baseline)"))
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise InputError(f"scenario names must be unique: {', '.join(names)}")
+        raise InputError(msg("scenario names must be unique: {names}", names=", ".join(names)))
     prepare_target(out, MARKER)
     case = load_case(case_dir)
     inputs = []

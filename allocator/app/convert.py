@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import InputError, Location, OutputError
-from allocator.i18n import Language, t
+from allocator.i18n import Language, msg, t
 from allocator.io.case import CASE_FILE
 from allocator.io.csvtable import decode_csv, parse_bool, parse_float, parse_int
 from allocator.io.files import read_bytes
@@ -39,7 +39,9 @@ def save_workbook(book: Any, target: Path) -> Path:
         os.replace(staging, target)
     except OSError as exc:
         Path(staging).unlink(missing_ok=True)
-        raise OutputError(f"cannot write the workbook: {exc.strerror}", Location(target)) from None
+        raise OutputError(
+            msg("cannot write the workbook: {strerror}", strerror=exc.strerror), Location(target)
+        ) from None
     return target
 
 
@@ -66,7 +68,7 @@ def folder_to_workbook(folder: Path, target: Path) -> Path:
 
     meta = load_yaml(folder / CASE_FILE)
     if not isinstance(meta.data, dict):
-        raise InputError("case.yaml must be a mapping of keys", meta.location(()))
+        raise InputError(msg("case.yaml must be a mapping of keys"), meta.location(()))
     encoding = str(meta.data.get("encoding", "utf-8"))
     book = Workbook()
     sheet = book.active
@@ -75,7 +77,10 @@ def folder_to_workbook(folder: Path, target: Path) -> Path:
     for key, value in meta.data.items():
         if isinstance(value, dict):
             raise InputError(
-                f"'{key}' is a nested setting, which a workbook's case sheet cannot hold yet",
+                msg(
+                    "'{key}' is a nested setting, which a workbook's case sheet cannot hold yet",
+                    key=key,
+                ),
                 meta.location((key,)),
             )
         if key == "encoding":
@@ -113,11 +118,11 @@ def convert(source: Path, target: Path) -> Path:
     """A case folder to a ``.xlsx`` workbook, or a workbook to a case folder."""
     if source.is_dir():
         if target.suffix.lower() != ".xlsx":
-            raise InputError("converting a case folder needs a .xlsx target", Location(target))
+            raise InputError(msg("converting a case folder needs a .xlsx target"), Location(target))
         return folder_to_workbook(source, target)
     if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
         return workbook_to_folder(source, target)
-    raise InputError("expected a case folder or a .xlsx workbook", Location(source))
+    raise InputError(msg("expected a case folder or a .xlsx workbook"), Location(source))
 
 
 #: table columns whose values are categories of the case vocabulary

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 
 #: the checkout root (``pip install -e .`` keeps the package here)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +18,13 @@ def default_path(path: Path, what: str, option: str) -> Path:
     if path.is_file():
         return path
     raise InputError(
-        f"the bundled default {what} was not found (allocator was installed "
-        f"without its checkout); pass {option} FILE",
+        msg(
+            (
+                "the bundled default {what} was not found (allocator was installed "
+                "without its checkout); pass {option} FILE"
+            ),
+            what=what,
+            option=option,
+        ),
         Location(path),
     )

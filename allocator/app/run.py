@@ -10,7 +10,7 @@ from pathlib import Path
 from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
 from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
 from allocator.errors import InfeasibleError, InputError
-from allocator.i18n import Language
+from allocator.i18n import Language, msg
 from allocator.io.case import Case, load_case
 from allocator.plan import Plan, Progress
 from allocator.report.output import plan_files, prepare_target, timings_text, write_files
@@ -67,7 +67,11 @@ def load_inputs(
 def with_time_limit(spec: LoadedSpec, seconds: float) -> LoadedSpec:
     """``spec`` with its solver time limit replaced (bounded as in a spec file)."""
     if not 0 < seconds <= 86400:
-        raise InputError(f"time limit must be more than 0 and at most 86400 s, not {seconds}")
+        raise InputError(
+            msg(
+                "time limit must be more than 0 and at most 86400 s, not {seconds}", seconds=seconds
+            )
+        )
     solver = spec.spec.solver.model_copy(update={"time_limit": float(seconds)})
     return replace(spec, spec=spec.spec.model_copy(update={"solver": solver}))
 
@@ -91,7 +95,10 @@ def check_inputs(inputs: Inputs) -> CheckResult:
     conflicts = domain_prechecks(inputs.case, eligibility.eligible, policies, households)
     if conflicts:
         raise InfeasibleError(
-            f"the policies of the model spec cannot all hold ({len(conflicts)} conflict(s))",
+            msg(
+                "the policies of the model spec cannot all hold ({n_conflicts} conflict(s))",
+                n_conflicts=len(conflicts),
+            ),
             [str(c) for c in conflicts],
         )
     values = project_values(inputs.case, inputs.spec.spec.objective)

@@ -23,6 +23,7 @@ from allocator.audit.households import (
     check_grant_rows,
     check_quotas,
 )
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import Allocation, Grant, HouseholdLedger, Ledger, yuan
 from allocator.policies.base import PolicyKey
@@ -72,8 +73,12 @@ class PlanView:
 def check_rows(case: Case, allocations: Iterable[Allocation]) -> list[str]:
     """Every row is a positive whole number of yuan."""
     return [
-        f"{case.projects[a.project].project_id}/{case.funds[a.fund].fund_id}: amount "
-        f"{a.amount!r} is not a positive whole number of yuan"
+        msg(
+            ("{project_id}/{fund_id}: amount {amount!r} is not a positive whole number of yuan"),
+            project_id=case.projects[a.project].project_id,
+            fund_id=case.funds[a.fund].fund_id,
+            amount=a.amount,
+        )
         for a in allocations
         if not isinstance(a.amount, int) or a.amount <= 0
     ]
@@ -83,7 +88,11 @@ def check_eligibility(view: PlanView) -> list[str]:
     """Every paying pair is eligible (earmark and rules)."""
     case = view.case
     return [
-        f"{case.funds[f].fund_id} pays {case.projects[p].project_id} but the pair is not eligible"
+        msg(
+            "{fund_id} pays {project_id} but the pair is not eligible",
+            fund_id=case.funds[f].fund_id,
+            project_id=case.projects[p].project_id,
+        )
         for (f, p) in view.ledger.by_pair
         if not view.eligible[f, p]
     ]
@@ -93,7 +102,12 @@ def check_budgets(view: PlanView) -> list[str]:
     """No fund allocates more than its budget (projects and household measures together)."""
     spent = {f: view.ledger.fund(f) + view.grants.fund(f) for f in range(len(view.case.funds))}
     return [
-        f"fund {fund.fund_id} allocates {yuan(spent[f])} but its budget is {yuan(fund.budget)}"
+        msg(
+            "fund {fund_id} allocates {value} but its budget is {value2}",
+            fund_id=fund.fund_id,
+            value=yuan(spent[f]),
+            value2=yuan(fund.budget),
+        )
         for f, fund in enumerate(view.case.funds)
         if spent[f] > fund.budget
     ]
@@ -101,18 +115,26 @@ def check_budgets(view: PlanView) -> list[str]:
 
 def check_costs(view: PlanView) -> list[str]:
     """No project gets more than its cost; an indivisible one gets all or nothing."""
-    violations = []
+    violations: list[str] = []
     for p, total in sorted(view.ledger.by_project.items()):
         project = view.case.projects[p]
         if total > project.cost:
             violations.append(
-                f"project {project.project_id} receives {yuan(total)}, more than its cost "
-                f"{yuan(project.cost)}"
+                msg(
+                    "project {project_id} receives {value}, more than its cost {value2}",
+                    project_id=project.project_id,
+                    value=yuan(total),
+                    value2=yuan(project.cost),
+                )
             )
         if not project.divisible and total != project.cost:
             violations.append(
-                f"indivisible project {project.project_id} is part-funded: {yuan(total)} of "
-                f"{yuan(project.cost)}"
+                msg(
+                    "indivisible project {project_id} is part-funded: {value} of {value2}",
+                    project_id=project.project_id,
+                    value=yuan(total),
+                    value2=yuan(project.cost),
+                )
             )
     return violations
 

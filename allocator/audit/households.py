@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import Grant, HouseholdLedger, yuan
 from allocator.rules.household_options import HouseholdOptions
@@ -33,30 +34,44 @@ def _name(case: Case, household: int, measure: int) -> str:
 def check_grant_rows(case: Case, grants: Sequence[Grant]) -> list[str]:
     """Every row is a positive whole number of yuan for a registered poor household."""
     register = case.households
-    violations = []
+    violations: list[str] = []
     for g in grants:
         if not isinstance(g.amount, int) or g.amount <= 0:
             violations.append(
-                f"{_name(case, g.household, g.measure)}/{case.funds[g.fund].fund_id}: amount "
-                f"{g.amount!r} is not a positive whole number of yuan"
+                msg(
+                    "{value}/{fund_id}: amount {amount!r} is not a positive whole number of yuan",
+                    value=_name(case, g.household, g.measure),
+                    fund_id=case.funds[g.fund].fund_id,
+                    amount=g.amount,
+                )
             )
         if register is not None and not register.poor[g.household]:
             violations.append(
-                f"household {register.ids[g.household]} gets measure "
-                f"{case.measures[g.measure].measure_id} but is not on the poverty register"
+                msg(
+                    "household {ids} gets measure {measure_id} but is not on the poverty register",
+                    ids=register.ids[g.household],
+                    measure_id=case.measures[g.measure].measure_id,
+                )
             )
     return violations
 
 
 def check_grant_costs(case: Case, ledger: HouseholdLedger) -> list[str]:
     """A measure is given whole or not at all: its rows add up to its cost for the household."""
-    violations = []
+    violations: list[str] = []
     for (h, m), total in sorted(ledger.by_grant.items()):
         cost = grant_cost(case, h, m)
         if total != cost:
             violations.append(
-                f"{_name(case, h, m)} is paid {yuan(total)} but costs {yuan(cost)} for this "
-                "household (a measure is given whole or not at all)"
+                msg(
+                    (
+                        "{value} is paid {value2} but costs {value3} for this household (a "
+                        "measure is given whole or not at all)"
+                    ),
+                    value=_name(case, h, m),
+                    value2=yuan(total),
+                    value3=yuan(cost),
+                )
             )
     return violations
 
@@ -68,15 +83,21 @@ def check_grant_eligibility(
     case_ids = options.register.ids
     eligible = options.eligibility.eligible
     of = options.classes.of_household
-    violations = []
+    violations: list[str] = []
     for (h, m), funds in sorted(ledger.funds_of_grant.items()):
         c = int(of[h])
         for f in sorted(set(funds)):
             if c < 0 or not eligible[f, m, c]:
                 violations.append(
-                    f"fund {case.funds[f].fund_id} pays measure "
-                    f"{options.measures[m].measure_id} for household {case_ids[h]} but it is "
-                    "not eligible"
+                    msg(
+                        (
+                            "fund {fund_id} pays measure {measure_id} for household {case_ids} but "
+                            "it is not eligible"
+                        ),
+                        fund_id=case.funds[f].fund_id,
+                        measure_id=options.measures[m].measure_id,
+                        case_ids=case_ids[h],
+                    )
                 )
     return violations
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from allocator.audit.check import check_plan
 from allocator.audit.verify_households import grant_row_problems, read_grants
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.io.runfolder import RunFolder
 from allocator.ledger import Allocation, Grant
@@ -58,7 +59,11 @@ def read_allocations(
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InputError(
-            f"missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
+            msg(
+                "missing column(s) {missing}; expected {COLUMNS}",
+                missing=", ".join(missing),
+                COLUMNS=",".join(COLUMNS),
+            ),
             Location(path, 1),
         )
     at = {name: header.index(name) for name in COLUMNS}
@@ -68,26 +73,40 @@ def read_allocations(
     problems: list[str] = []
     for row, cells in table:
         if len(cells) < len(header):
-            problems.append(f"row {row}: has {len(cells)} cells, expected {len(header)}")
+            problems.append(
+                msg(
+                    "row {row}: has {n_cells} cells, expected {n_header}",
+                    row=row,
+                    n_cells=len(cells),
+                    n_header=len(header),
+                )
+            )
             continue
         pid, vid, fid, raw = (cells[at[c]] for c in COLUMNS)
         bad = False
         if pid not in projects:
-            problems.append(f"row {row}: unknown project_id '{pid}'")
+            problems.append(msg("row {row}: unknown project_id '{pid}'", row=row, pid=pid))
             bad = True
         elif case.projects[projects[pid]].village_id != vid:
             problems.append(
-                f"row {row}: project {pid} is in village "
-                f"{case.projects[projects[pid]].village_id}, not '{vid}'"
+                msg(
+                    "row {row}: project {pid} is in village {village_id}, not '{vid}'",
+                    row=row,
+                    pid=pid,
+                    village_id=case.projects[projects[pid]].village_id,
+                    vid=vid,
+                )
             )
         if fid not in funds:
-            problems.append(f"row {row}: unknown fund_id '{fid}'")
+            problems.append(msg("row {row}: unknown fund_id '{fid}'", row=row, fid=fid))
             bad = True
         if not raw.lstrip("-").isdigit():
-            problems.append(f"row {row}: amount '{raw}' is not a whole number of yuan")
+            problems.append(
+                msg("row {row}: amount '{raw}' is not a whole number of yuan", row=row, raw=raw)
+            )
             bad = True
         elif int(raw) <= 0:
-            problems.append(f"row {row}: amount {raw} is not positive")
+            problems.append(msg("row {row}: amount {raw} is not positive", row=row, raw=raw))
             bad = True
         if not bad:
             allocations.append(Allocation(projects[pid], funds[fid], int(raw)))
@@ -118,15 +137,25 @@ def verify_plan(
         project, fund = case.projects[a.project], case.funds[a.fund]
         if (a.fund, a.project) in seen:
             problems.append(
-                f"row {row}: {fund.fund_id} -> {project.project_id} repeats row "
-                f"{seen[(a.fund, a.project)]}"
+                msg(
+                    "row {row}: {fund_id} -> {project_id} repeats row {seen}",
+                    row=row,
+                    fund_id=fund.fund_id,
+                    project_id=project.project_id,
+                    seen=seen[(a.fund, a.project)],
+                )
             )
         seen[(a.fund, a.project)] = row
         if not eligible[a.fund, a.project]:
             check = excluding_check(case, ruleset, a.fund, a.project)
             problems.append(
-                f"row {row}: {fund.fund_id} may not pay for {project.project_id} "
-                f"(excluded by {check})"
+                msg(
+                    "row {row}: {fund_id} may not pay for {project_id} (excluded by {check})",
+                    row=row,
+                    fund_id=fund.fund_id,
+                    project_id=project.project_id,
+                    check=check,
+                )
             )
     grants: list[Grant] = []
     if isinstance(source, RunFolder):

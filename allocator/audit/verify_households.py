@@ -8,6 +8,7 @@ re-added by ``check.check_plan`` with the project rows.
 
 from __future__ import annotations
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.io.runfolder import RunFolder
 from allocator.ledger import Grant
@@ -35,7 +36,15 @@ def read_grants(run: RunFolder, case: Case) -> tuple[list[Grant], list[int], lis
     problems: list[str] = []
     for row, cells in table:
         if len(cells) < len(header):
-            problems.append(f"{FILE} row {row}: has {len(cells)} cells, expected {len(header)}")
+            problems.append(
+                msg(
+                    "{FILE} row {row}: has {n_cells} cells, expected {n_header}",
+                    FILE=FILE,
+                    row=row,
+                    n_cells=len(cells),
+                    n_header=len(header),
+                )
+            )
             continue
         hid, vid, mid, fid, raw = (cells[at[c]] for c in COLUMNS)
         where = f"{FILE} row {row}"
@@ -43,19 +52,29 @@ def read_grants(run: RunFolder, case: Case) -> tuple[list[Grant], list[int], lis
         try:
             household = register.index(hid)
         except KeyError:
-            problems.append(f"{where}: unknown household_id '{hid}'")
+            problems.append(msg("{where}: unknown household_id '{hid}'", where=where, hid=hid))
         if household >= 0:
             village_id = case.villages[int(register.village[household])].village_id
             if village_id != vid:
-                problems.append(f"{where}: household {hid} is in village {village_id}, not '{vid}'")
+                problems.append(
+                    msg(
+                        "{where}: household {hid} is in village {village_id}, not '{vid}'",
+                        where=where,
+                        hid=hid,
+                        village_id=village_id,
+                        vid=vid,
+                    )
+                )
         if mid not in measures:
-            problems.append(f"{where}: unknown measure_id '{mid}'")
+            problems.append(msg("{where}: unknown measure_id '{mid}'", where=where, mid=mid))
         if fid not in funds:
-            problems.append(f"{where}: unknown fund_id '{fid}'")
+            problems.append(msg("{where}: unknown fund_id '{fid}'", where=where, fid=fid))
         if not raw.lstrip("-").isdigit():
-            problems.append(f"{where}: amount '{raw}' is not a whole number of yuan")
+            problems.append(
+                msg("{where}: amount '{raw}' is not a whole number of yuan", where=where, raw=raw)
+            )
         elif int(raw) <= 0:
-            problems.append(f"{where}: amount {raw} is not positive")
+            problems.append(msg("{where}: amount {raw} is not positive", where=where, raw=raw))
         elif household >= 0 and mid in measures and fid in funds:
             grants.append(Grant(household, measures[mid], funds[fid], int(raw)))
             rows.append(row)
@@ -68,7 +87,7 @@ def grant_row_problems(
     """Repeated rows and rows whose fund may not pay the measure for the household."""
     register = case.households
     assert register is not None or not grants
-    problems = []
+    problems: list[str] = []
     seen: dict[tuple[int, int, int], int] = {}
     for g, row in zip(grants, rows, strict=True):
         assert register is not None
@@ -76,12 +95,32 @@ def grant_row_problems(
         mid, fid = case.measures[g.measure].measure_id, case.funds[g.fund].fund_id
         key = (g.household, g.measure, g.fund)
         if key in seen:
-            problems.append(f"{FILE} row {row}: {fid} -> {hid}/{mid} repeats row {seen[key]}")
+            problems.append(
+                msg(
+                    "{FILE} row {row}: {fid} -> {hid}/{mid} repeats row {seen}",
+                    FILE=FILE,
+                    row=row,
+                    fid=fid,
+                    hid=hid,
+                    mid=mid,
+                    seen=seen[key],
+                )
+            )
         seen[key] = row
         check = household_excluding_check(case, ruleset, g.fund, g.measure, g.household)
         if check is not None:
             problems.append(
-                f"{FILE} row {row}: {fid} may not pay {mid} for household {hid} "
-                f"(excluded by {check})"
+                msg(
+                    (
+                        "{FILE} row {row}: {fid} may not pay {mid} for household {hid} "
+                        "(excluded by {check})"
+                    ),
+                    FILE=FILE,
+                    row=row,
+                    fid=fid,
+                    mid=mid,
+                    hid=hid,
+                    check=check,
+                )
             )
     return problems

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import ValidationError
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 from allocator.io.csvtable import read_table
 from allocator.io.files import read_bytes
 from allocator.io.yamlsafe import LocatedYaml, parse_yaml_text
@@ -61,11 +62,14 @@ def validation_error_to_input_error(exc: ValidationError, doc: LocatedYaml) -> I
     loc = tuple(first["loc"])
     where = ".".join(str(p) for p in loc) or "(document)"
     if first["type"] == "extra_forbidden":
-        return InputError(f"unknown key '{loc[-1]}'", doc.key_location(loc))
+        return InputError(msg("unknown key '{loc}'", loc=loc[-1]), doc.key_location(loc))
     if first["type"] == "missing":
-        return InputError(f"missing key '{where}'", doc.location(loc[:-1]))
+        return InputError(msg("missing key '{where}'", where=where), doc.location(loc[:-1]))
     found = first.get("input")
-    return InputError(f"'{where}': {first['msg']}; found {found!r}", doc.location(loc))
+    return InputError(
+        msg("'{where}': {msg}; found {found!r}", where=where, msg=first["msg"], found=found),
+        doc.location(loc),
+    )
 
 
 def load_meta(folder: Path) -> tuple[CaseMeta, bytes]:
@@ -73,10 +77,10 @@ def load_meta(folder: Path) -> tuple[CaseMeta, bytes]:
     raw = read_bytes(path)
     text = raw.decode("utf-8-sig", errors="strict") if _is_utf8(raw) else None
     if text is None:
-        raise InputError("case.yaml is not valid UTF-8 (re-save it as UTF-8)", Location(path))
+        raise InputError(msg("case.yaml is not valid UTF-8 (re-save it as UTF-8)"), Location(path))
     doc = parse_yaml_text(text, path)
     if not isinstance(doc.data, dict):
-        raise InputError("case.yaml must be a mapping of keys", doc.location(()))
+        raise InputError(msg("case.yaml must be a mapping of keys"), doc.location(()))
     try:
         return CaseMeta.model_validate(doc.data), raw
     except ValidationError as exc:
@@ -95,7 +99,7 @@ def _inside(folder: Path, path: Path) -> None:
     """Refuse a table reached through a link that leaves the case folder."""
     if path.exists() and not path.resolve().is_relative_to(folder.resolve()):
         raise InputError(
-            "file is a link to a place outside the case folder; copy it into the case",
+            msg("file is a link to a place outside the case folder; copy it into the case"),
             Location(path),
         )
 
@@ -108,14 +112,14 @@ def load_case(folder: Path | str) -> Case:
     """
     folder = Path(folder)
     if not folder.exists():
-        raise InputError("case folder does not exist", Location(folder))
+        raise InputError(msg("case folder does not exist"), Location(folder))
     if folder.is_file() and folder.suffix.lower() in (".xlsx", ".xlsm"):
         from allocator.io.workbook import load_workbook_case  # a case as one workbook
 
         return load_workbook_case(folder)
     if not folder.is_dir():
         raise InputError(
-            "expected a case folder (or a .xlsx workbook) but found a file", Location(folder)
+            msg("expected a case folder (or a .xlsx workbook) but found a file"), Location(folder)
         )
     meta, meta_raw = load_meta(folder)
     hashes = {CASE_FILE: hashlib.sha256(meta_raw).hexdigest()}
@@ -163,8 +167,11 @@ def load_case(folder: Path | str) -> Case:
         )
         if project.poor_households > project.households:
             raise InputError(
-                f"poor_households ({project.poor_households}) exceeds households "
-                f"({project.households})",
+                msg(
+                    "poor_households ({poor_households}) exceeds households ({households})",
+                    poor_households=project.poor_households,
+                    households=project.households,
+                ),
                 Location(folder / "projects.csv", row, None, "poor_households"),
             )
     for row, need in needs:
@@ -175,7 +182,10 @@ def load_case(folder: Path | str) -> Case:
     for row, fund in funds:
         if not fund.categories:
             raise InputError(
-                "fund has an empty earmark: list the categories it may pay for, separated by ';'",
+                msg(
+                    "fund has an empty earmark: list the categories it may pay for, "
+                    "separated by ';'"
+                ),
                 Location(folder / "funds.csv", row, None, "categories"),
             )
         for category in fund.categories:
@@ -270,7 +280,12 @@ def _unique(
         k = key(item)
         if k in seen:
             raise InputError(
-                f"duplicate {column} '{k}' (first on row {seen[k]})",
+                msg(
+                    "duplicate {column} '{k}' (first on row {seen})",
+                    column=column,
+                    k=k,
+                    seen=seen[k],
+                ),
                 Location(path, row, None, column),
             )
         seen[k] = row
@@ -279,7 +294,8 @@ def _unique(
 def _refers(path: Path, row: int, column: str, value: str, known: set[str]) -> None:
     if value not in known:
         raise InputError(
-            f"unknown village '{value}' (not in villages.csv)", Location(path, row, None, column)
+            msg("unknown village '{value}' (not in villages.csv)", value=value),
+            Location(path, row, None, column),
         )
 
 
@@ -290,5 +306,11 @@ def _category(
         close = difflib.get_close_matches(value, sorted(vocabulary), n=1)
         suggestion = f"did you mean '{close[0]}'? otherwise " if close else ""
         raise InputError(
-            f"unknown category '{value}' ({suggestion}{hint})", Location(path, row, None, column)
+            msg(
+                "unknown category '{value}' ({suggestion}{hint})",
+                value=value,
+                suggestion=suggestion,
+                hint=hint,
+            ),
+            Location(path, row, None, column),
         )

@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 from allocator.io.files import read_bytes
 from allocator.schemas import ExtraType, field_base_type
 
@@ -40,20 +41,24 @@ def parse_int(text: str) -> int:
     if _INT.match(text):
         return int(text)
     if "," in text and _INT.match(text.replace(",", "")):
-        raise CellError(f"expected a whole number, found '{text}' (remove thousands separators)")
+        raise CellError(
+            msg("expected a whole number, found '{text}' (remove thousands separators)", text=text)
+        )
     if _FLOAT.match(text) or text.lower() in {"nan", "inf", "-inf", "infinity"}:
-        raise CellError(f"expected a whole number (integer yuan, no decimals), found '{text}'")
-    raise CellError(f"expected a whole number, found '{text}'")
+        raise CellError(
+            msg("expected a whole number (integer yuan, no decimals), found '{text}'", text=text)
+        )
+    raise CellError(msg("expected a whole number, found '{text}'", text=text))
 
 
 def parse_float(text: str) -> float:
     if not _FLOAT.match(text):
         if text.lower() in {"nan", "inf", "-inf", "+inf", "infinity"}:
-            raise CellError(f"expected a finite number, found '{text}'")
-        raise CellError(f"expected a number, found '{text}'")
+            raise CellError(msg("expected a finite number, found '{text}'", text=text))
+        raise CellError(msg("expected a number, found '{text}'", text=text))
     value = float(text)
     if not math.isfinite(value):
-        raise CellError(f"expected a finite number, found '{text}'")
+        raise CellError(msg("expected a finite number, found '{text}'", text=text))
     return value
 
 
@@ -63,7 +68,7 @@ def parse_bool(text: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise CellError(f"expected true or false, found '{text}'")
+    raise CellError(msg("expected true or false, found '{text}'", text=text))
 
 
 def parse_str(text: str) -> str:
@@ -81,7 +86,12 @@ def _literal_parser(choices: tuple[Any, ...]) -> CellParser:
         hint = difflib.get_close_matches(text, [str(c) for c in choices], n=1)
         suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
         raise CellError(
-            f"expected one of {', '.join(map(str, choices))}; found '{text}'{suggestion}"
+            msg(
+                "expected one of {choices}; found '{text}'{suggestion}",
+                choices=", ".join(map(str, choices)),
+                text=text,
+                suggestion=suggestion,
+            )
         )
 
     return parse
@@ -132,8 +142,13 @@ def decode_csv(raw: bytes, path: Path, encoding: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         if encoding != "utf-8":
             raise InputError(
-                f"file starts with a UTF-8 byte-order mark but the case declares encoding "
-                f"'{encoding}'; set 'encoding: utf-8' in case.yaml",
+                msg(
+                    (
+                        "file starts with a UTF-8 byte-order mark but the case declares "
+                        "encoding '{encoding}'; set 'encoding: utf-8' in case.yaml"
+                    ),
+                    encoding=encoding,
+                ),
                 Location(path),
             )
         raw = raw[3:]
@@ -152,7 +167,8 @@ def decode_csv(raw: bytes, path: Path, encoding: str) -> str:
             except UnicodeDecodeError:
                 pass
         raise InputError(
-            f"file is not valid {encoding}{hint}", Location(path, line, None, "(whole row)")
+            msg("file is not valid {encoding}{hint}", encoding=encoding, hint=hint),
+            Location(path, line, None, "(whole row)"),
         ) from None
 
 
@@ -180,10 +196,11 @@ def read_table(
         header = next(reader)
     except StopIteration:
         raise InputError(
-            f"file is empty; expected a header row: {','.join(expected)}", Location(path, 1)
+            msg("file is empty; expected a header row: {expected}", expected=",".join(expected)),
+            Location(path, 1),
         ) from None
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", Location(path, 1)) from None
+        raise InputError(msg("malformed CSV: {exc}", exc=exc), Location(path, 1)) from None
     header = [h.strip() for h in header]
     _check_header(path, header, specs, extra_columns)
     position = {name: i for i, name in enumerate(header)}
@@ -195,7 +212,11 @@ def read_table(
                 continue  # Excel leaves blank lines at the end
             if len(cells) != len(header):
                 raise InputError(
-                    f"row has {len(cells)} cells but the header has {len(header)}",
+                    msg(
+                        "row has {n_cells} cells but the header has {n_header}",
+                        n_cells=len(cells),
+                        n_header=len(header),
+                    ),
                     Location(path, row_number, None, "(whole row)"),
                 )
             rows.append(
@@ -205,9 +226,11 @@ def read_table(
                 )
             )
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", Location(path, reader.line_num)) from None
+        raise InputError(
+            msg("malformed CSV: {exc}", exc=exc), Location(path, reader.line_num)
+        ) from None
     if not rows and not allow_empty:
-        raise InputError("file has a header but no data rows", Location(path, 2))
+        raise InputError(msg("file has a header but no data rows"), Location(path, 2))
     return rows
 
 
@@ -218,18 +241,25 @@ def _check_header(
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise InputError(f"column '{name}' appears twice in the header", Location(path, 1))
+            raise InputError(
+                msg("column '{name}' appears twice in the header", name=name), Location(path, 1)
+            )
         seen.add(name)
     for spec in specs:
         if spec.required and spec.name not in seen:
             unknown = [h for h in header if h not in known]
             close = difflib.get_close_matches(spec.name, unknown, n=1)
             hint = f" (found '{close[0]}': misspelt?)" if close else ""
-            raise InputError(f"missing required column '{spec.name}'{hint}", Location(path, 1))
+            raise InputError(
+                msg("missing required column '{name}'{hint}", name=spec.name, hint=hint),
+                Location(path, 1),
+            )
     for name in extra_columns:
         if name not in seen:
             raise InputError(
-                f"column '{name}' is declared in case.yaml extra_columns but missing",
+                msg(
+                    "column '{name}' is declared in case.yaml extra_columns but missing", name=name
+                ),
                 Location(path, 1),
             )
     for name in header:
@@ -240,7 +270,10 @@ def _check_header(
                 if close
                 else "; declare it under extra_columns in case.yaml to use it in rules"
             )
-            raise InputError(f"unknown column '{name}'{hint}", Location(path, 1, None, name))
+            raise InputError(
+                msg("unknown column '{name}'{hint}", name=name, hint=hint),
+                Location(path, 1, None, name),
+            )
 
 
 def _parse_row(
@@ -263,7 +296,7 @@ def _parse_row(
                 continue
             if not spec.required:
                 continue
-            raise InputError("value is missing", Location(path, row_number, None, spec.name))
+            raise InputError(msg("value is missing"), Location(path, row_number, None, spec.name))
         try:
             values[spec.name] = spec.parse(text)
         except CellError as exc:
@@ -273,7 +306,7 @@ def _parse_row(
         for name, kind in extra_columns.items():
             text = cells[position[name]].strip()
             if text == "":
-                raise InputError("value is missing", Location(path, row_number, None, name))
+                raise InputError(msg("value is missing"), Location(path, row_number, None, name))
             try:
                 extra[name] = EXTRA_PARSERS[kind](text)
             except CellError as exc:
@@ -286,5 +319,6 @@ def _parse_row(
         field = str(first["loc"][0]) if first["loc"] else "(whole row)"
         found = values.get(field)
         raise InputError(
-            f"{first['msg']}; found {found!r}", Location(path, row_number, None, field)
+            msg("{msg}; found {found!r}", msg=first["msg"], found=found),
+            Location(path, row_number, None, field),
         ) from None

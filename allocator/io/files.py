@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 
 
 def read_bytes(path: Path) -> bytes:
@@ -12,8 +13,10 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError("file not found", Location(path)) from None
+        raise InputError(msg("file not found"), Location(path)) from None
     except IsADirectoryError:
-        raise InputError("expected a file but found a folder", Location(path)) from None
+        raise InputError(msg("expected a file but found a folder"), Location(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", Location(path)) from None
+        raise InputError(
+            msg("cannot read file: {strerror}", strerror=exc.strerror), Location(path)
+        ) from None

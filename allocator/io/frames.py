@@ -29,6 +29,7 @@ from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 from allocator.io.csvtable import ColumnSpec, _check_header, _parse_row, column_specs, decode_csv
 from allocator.io.files import read_bytes
 
@@ -160,7 +161,10 @@ def read_frame(
         header = []
     if not text.strip():
         raise InputError(
-            f"file is empty; expected a header row: {','.join(s.name for s in specs)}",
+            msg(
+                "file is empty; expected a header row: {specs}",
+                specs=",".join(s.name for s in specs),
+            ),
             Location(path, 1),
         )
     _check_header(path, header, specs, {})
@@ -185,7 +189,7 @@ def read_frame(
         next(reader)
         rows = np.array([reader.line_num for c in reader if any(x.strip() for x in c)])
     if len(records) == 0:
-        raise InputError("file has a header but no data rows", Location(path, 2))
+        raise InputError(msg("file has a header but no data rows"), Location(path, 2))
     frame = frame[records.tolist()] if len(records) < frame.height else frame
 
     columns: dict[str, pl.Series] = {}
@@ -213,7 +217,7 @@ def read_frame(
     if first_bad is not None:
         line, cells_at = _record(text, first_bad)
         _parse_row(path, line, cells_at, position, specs, {}, model)
-        raise InputError("row is not valid", Location(path, line))  # pragma: no cover
+        raise InputError(msg("row is not valid"), Location(path, line))  # pragma: no cover
     return Frame(rows, columns)
 
 
@@ -228,4 +232,4 @@ def _row_reader_verdict(
     from allocator.io.csvtable import read_table
 
     read_table(path, model, raw=text.encode("utf-8"))
-    raise InputError("the file cannot be read as a table", Location(path))  # pragma: no cover
+    raise InputError(msg("the file cannot be read as a table"), Location(path))  # pragma: no cover

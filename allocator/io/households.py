@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 from allocator.schemas import Cause, Household, Village
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def load_households(
     unknown = np.flatnonzero(~listed.is_in(known.implode()).to_numpy())
     if len(unknown):
         raise InputError(
-            f"unknown village '{listed[int(unknown[0])]}' (not in villages.csv)",
+            msg("unknown village '{listed}' (not in villages.csv)", listed=listed[int(unknown[0])]),
             Location(path, int(table.rows[unknown[0]]), None, "village_id"),
         )
     village = (
@@ -88,7 +89,7 @@ def load_households(
     if missing_year.any():
         row = int(table.rows[int(np.flatnonzero(missing_year)[0])])
         raise InputError(
-            "a registered poor household needs its planned exit_year",
+            msg("a registered poor household needs its planned exit_year"),
             Location(path, row, None, "exit_year"),
         )
     cause_code = {c: i for i, c in enumerate(CAUSES)}
@@ -124,7 +125,11 @@ def _unique(path: Path, table: Frame, ids: npt.NDArray[np.str_]) -> None:
     pairs = [(int(order[k + 1]), int(order[k])) for k in repeated]
     later, first = min(pairs, key=lambda pair: int(table.rows[pair[0]]))
     raise InputError(
-        f"duplicate household_id '{ids[later]}' (first on row {int(table.rows[first])})",
+        msg(
+            "duplicate household_id '{ids}' (first on row {rows})",
+            ids=ids[later],
+            rows=int(table.rows[first]),
+        ),
         Location(path, int(table.rows[later]), None, "household_id"),
     )
 
@@ -142,9 +147,19 @@ def _counts_agree(
         if listed[v] != item.households or listed_poor[v] != item.poor_households:
             column = "households" if listed[v] != item.households else "poor_households"
             raise InputError(
-                f"village {item.village_id}: {path.name} lists {listed[v]} households "
-                f"({listed_poor[v]} registered poor) but villages.csv says {item.households} "
-                f"households ({item.poor_households} registered poor)",
+                msg(
+                    (
+                        "village {village_id}: {name} lists {listed} households ({listed_poor} "
+                        "registered poor) but villages.csv says {households} households "
+                        "({poor_households} registered poor)"
+                    ),
+                    village_id=item.village_id,
+                    name=path.name,
+                    listed=listed[v],
+                    listed_poor=listed_poor[v],
+                    households=item.households,
+                    poor_households=item.poor_households,
+                ),
                 Location(path.parent / "villages.csv", row, None, column),
             )
 
@@ -192,7 +207,7 @@ def household_classes(
     """
     unknown = [a for a in read_by_rules if a not in CLASS_ATTRIBUTES and a != "village_id"]
     if unknown:
-        raise ValueError(f"household attributes {unknown} cannot key a class")
+        raise ValueError(msg("household attributes {unknown} cannot key a class", unknown=unknown))
     attributes = tuple(
         dict.fromkeys([*CLASS_BASE, *(a for a in read_by_rules if a in CLASS_ATTRIBUTES)])
     )

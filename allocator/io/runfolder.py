@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 from allocator.io.csvtable import decode_csv
 from allocator.io.files import read_bytes
 
@@ -28,7 +29,7 @@ class RunFolder:
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
         if not self.folder.is_dir():
-            raise InputError("run folder does not exist", Location(self.folder))
+            raise InputError(msg("run folder does not exist"), Location(self.folder))
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -62,10 +63,12 @@ class RunFolder:
             data: dict[str, Any] = json.loads(read_bytes(path).decode("utf-8"))
         except InputError:
             raise InputError(
-                "no summary.json: not an allocator output folder", Location(self.folder)
+                msg("no summary.json: not an allocator output folder"), Location(self.folder)
             ) from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"summary.json is not valid JSON: {exc}", Location(path)) from None
+            raise InputError(
+                msg("summary.json is not valid JSON: {exc}", exc=exc), Location(path)
+            ) from None
         return data
 
     def payments(self) -> dict[str, list[tuple[str, int]]]:
@@ -94,19 +97,31 @@ class RunFolder:
         inputs = self.summary().get("inputs", {})
         if inputs.get("case_files") != case_files:
             raise InputError(
-                "the case files differ from those this plan was made from "
-                "(summary.json hashes); explain needs the same case",
+                msg(
+                    "the case files differ from those this plan was made from "
+                    "(summary.json hashes); explain needs the same case"
+                ),
                 Location(self.folder),
             )
         if inputs.get("ruleset", {}).get("sha256") != ruleset_digest:
             raise InputError(
-                "the rule set differs from the one this plan was made from; pass it "
-                f"with --rules ({', '.join(inputs.get('ruleset', {}).get('files', []))})",
+                msg(
+                    (
+                        "the rule set differs from the one this plan was made from; pass it "
+                        "with --rules ({value})"
+                    ),
+                    value=", ".join(inputs.get("ruleset", {}).get("files", [])),
+                ),
                 Location(self.folder),
             )
         if inputs.get("model_spec", {}).get("sha256") != spec_digest:
             raise InputError(
-                "the model spec differs from the one this plan was made from; pass it "
-                f"with --model ({inputs.get('model_spec', {}).get('file')})",
+                msg(
+                    (
+                        "the model spec differs from the one this plan was made from; pass it "
+                        "with --model ({value})"
+                    ),
+                    value=inputs.get("model_spec", {}).get("file"),
+                ),
                 Location(self.folder),
             )

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 from allocator.schemas import Fund, Household, Measure, Need, Project, Score, Village
 
 if TYPE_CHECKING:
@@ -215,18 +216,27 @@ def workbook_text(path: Path) -> WorkbookText:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # the library raises its own types for unreadable files
-        raise InputError(f"cannot read the workbook: {exc}", Location(path)) from None
+        raise InputError(msg("cannot read the workbook: {exc}", exc=exc), Location(path)) from None
     hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     names = set(book.sheet_names)
     for name in sorted(names & {CASE_SHEET, *TABLE_SHEETS}):
         if name in hidden:
             raise InputError(
-                f"sheet '{name}' is hidden; unhide it (allocator reads what a person can see)",
+                msg(
+                    "sheet '{name}' is hidden; unhide it (allocator reads what a person can see)",
+                    name=name,
+                ),
                 Location(path, cell=name),
             )
     if CASE_SHEET not in names:
         raise InputError(
-            f"the workbook has no '{CASE_SHEET}' sheet (name, year, currency ... in columns A, B)",
+            msg(
+                (
+                    "the workbook has no '{CASE_SHEET}' sheet (name, year, currency ... in "
+                    "columns A, B)"
+                ),
+                CASE_SHEET=CASE_SHEET,
+            ),
             Location(path),
         )
     aliases = {table: dict(mapping) for table, mapping in ALIASES.items()}
@@ -238,7 +248,11 @@ def workbook_text(path: Path) -> WorkbookText:
                 continue
             if table not in TABLE_SHEETS:
                 raise InputError(
-                    f"unknown table '{table}' (tables: {', '.join(TABLE_SHEETS)})",
+                    msg(
+                        "unknown table '{table}' (tables: {TABLE_SHEETS})",
+                        table=table,
+                        TABLE_SHEETS=", ".join(TABLE_SHEETS),
+                    ),
                     Location(path, cell=f"{COLUMNS_SHEET}!A{r}"),
                 )
             aliases[table][header] = column
@@ -260,7 +274,9 @@ def workbook_text(path: Path) -> WorkbookText:
             rendered = text
         else:
             rendered = json.dumps(text, ensure_ascii=False)
-        lines.append(f"{json.dumps(key, ensure_ascii=False)}: {rendered}")
+        lines.append(
+            msg("{value}: {rendered}", value=json.dumps(key, ensure_ascii=False), rendered=rendered)
+        )
         case_rows[len(lines)] = r
     files["case.yaml"] = "\n".join(lines) + "\n"
 
@@ -320,10 +336,10 @@ def sheet_rows(path: Path, names: Sequence[str]) -> tuple[list[str], list[tuple[
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # the library raises its own types for unreadable files
-        raise InputError(f"cannot read the workbook: {exc}", Location(path)) from None
+        raise InputError(msg("cannot read the workbook: {exc}", exc=exc), Location(path)) from None
     sheet = next((n for n in names if n in book.sheet_names), None)
     if sheet is None:
-        raise InputError(f"the workbook has no '{names[0]}' sheet", Location(path))
+        raise InputError(msg("the workbook has no '{names}' sheet", names=names[0]), Location(path))
     rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     header = [cell_text(v).strip() for v in (rows[0] if rows else [])]
     found = []

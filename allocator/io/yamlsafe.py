@@ -25,6 +25,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from allocator.errors import InputError, Location
+from allocator.i18n import msg
 from allocator.io.files import read_bytes
 
 MAX_YAML_BYTES = 2_000_000
@@ -132,13 +133,13 @@ def _scalar_value(node: ScalarNode) -> Any:
 def _convert(node: Node, key: PathKey, nodes: dict[PathKey, Node], path: Path, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise InputError(
-            f"YAML nested deeper than {MAX_DEPTH} levels",
+            msg("YAML nested deeper than {MAX_DEPTH} levels", MAX_DEPTH=MAX_DEPTH),
             Location(path, node.start_mark.line + 1, node.start_mark.column + 1),
         )
     nodes[key] = node
     if node.tag not in _DEFAULT_TAGS:
         raise InputError(
-            f"explicit YAML tag {node.tag!r} is not allowed",
+            msg("explicit YAML tag {tag!r} is not allowed", tag=node.tag),
             Location(path, node.start_mark.line + 1, node.start_mark.column + 1),
         )
     if isinstance(node, ScalarNode):
@@ -153,32 +154,39 @@ def _convert(node: Node, key: PathKey, nodes: dict[PathKey, Node], path: Path, d
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise InputError(
-                    "mapping keys must be plain text",
+                    msg("mapping keys must be plain text"),
                     Location(path, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
                 )
             name = key_node.value
             if name == "<<":
                 raise InputError(
-                    "merge keys (<<) are not allowed in allocator files",
+                    msg("merge keys (<<) are not allowed in allocator files"),
                     Location(path, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
                 )
             if name in seen:
                 first = seen[name].start_mark.line + 1
                 raise InputError(
-                    f"duplicate key '{name}' (first defined on line {first})",
+                    msg(
+                        "duplicate key '{name}' (first defined on line {first})",
+                        name=name,
+                        first=first,
+                    ),
                     Location(path, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
                 )
             seen[name] = key_node
             nodes[(*key, name, "__key__")] = key_node
             result[name] = _convert(value_node, (*key, name), nodes, path, depth + 1)
         return result
-    raise InputError("unsupported YAML node", Location(path, 1, 1))
+    raise InputError(msg("unsupported YAML node"), Location(path, 1, 1))
 
 
 def parse_yaml_text(text: str, path: Path) -> LocatedYaml:
     """Parse YAML text strictly; raise :class:`InputError` pointing into ``path``."""
     if len(text) > MAX_YAML_BYTES:
-        raise InputError(f"file is larger than {MAX_YAML_BYTES} bytes", Location(path))
+        raise InputError(
+            msg("file is larger than {MAX_YAML_BYTES} bytes", MAX_YAML_BYTES=MAX_YAML_BYTES),
+            Location(path),
+        )
     loader = _StrictLoader(text)
     try:
         root = loader.get_single_node()
@@ -192,13 +200,13 @@ def parse_yaml_text(text: str, path: Path) -> LocatedYaml:
         if "\t" in problem or "'\\t'" in problem:
             problem += " (tabs are not allowed for indentation; use spaces)"
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        raise InputError(f"YAML syntax error: {problem}", loc) from None
+        raise InputError(msg("YAML syntax error: {problem}", problem=problem), loc) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML error: {exc}", Location(path)) from None
+        raise InputError(msg("YAML error: {exc}", exc=exc), Location(path)) from None
     finally:
         loader.dispose()
     if root is None:
-        raise InputError("file is empty", Location(path, 1, 1))
+        raise InputError(msg("file is empty"), Location(path, 1, 1))
     nodes: dict[PathKey, Node] = {}
     data = _convert(root, (), nodes, path, 0)
     return LocatedYaml(path=path, data=data, nodes=nodes, text=text)
@@ -214,7 +222,7 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
-            "file is not valid UTF-8 (re-save it as UTF-8)", Location(path, line)
+            msg("file is not valid UTF-8 (re-save it as UTF-8)"), Location(path, line)
         ) from None
 
 

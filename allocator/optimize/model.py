@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import pyomo.environ as pyo
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.optimize.household_model import (
     MeasureGroup,
@@ -116,7 +117,7 @@ class AllocationModel:
     def constrain(self, key: PolicyKey, row: Any) -> None:
         if isinstance(row, bool | np.bool_):
             if not row:
-                raise ValueError(f"policy instance {key} is trivially impossible")
+                raise ValueError(msg("policy instance {key} is trivially impossible", key=key))
             return
         self.policy_rows.append((self.model.policy_rows.add(row), key))
 

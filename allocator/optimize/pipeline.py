@@ -17,6 +17,7 @@ import numpy as np
 from allocator.audit.check import check_plan
 from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
 from allocator.errors import InfeasibleError, PlanCheckError, SolverError
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import Allocation, Grant, HouseholdLedger, Ledger
 from allocator.optimize.binding import Bindings, find_bindings
@@ -321,16 +322,23 @@ def allocate(
     result = solved.result
     if result.status == SolveStatus.INFEASIBLE:
         raise InfeasibleError(
-            "no plan is possible even with every policy relaxed "
-            "(budgets and eligibility alone conflict)"
+            msg(
+                "no plan is possible even with every policy relaxed (budgets and "
+                "eligibility alone conflict)"
+            )
         )
     if result.status == SolveStatus.NO_SOLUTION:
         raise SolverError(
-            f"no feasible plan found within the time limit of {solver.time_limit:g} s "
-            "(raise solver.time_limit in the model spec)"
+            msg(
+                (
+                    "no feasible plan found within the time limit of {time_limit:g} s "
+                    "(raise solver.time_limit in the model spec)"
+                ),
+                time_limit=solver.time_limit,
+            )
         )
     if not result.status.has_plan or result.objective is None:
-        raise SolverError(f"the solver failed: {result.message}")
+        raise SolverError(msg("the solver failed: {message}", message=result.message))
     am = solved.am
     objective = result.objective
     violated = am.violations(result.value) if elastic is not None else {}
@@ -356,8 +364,11 @@ def allocate(
         objective = value
     elif value == 0 and _money_and_projects_left(case, eligibility):
         warnings.append(
-            "the plan's value is 0 although money and eligible projects exist: check "
-            "needs.csv (projects are valued by the needs they cover) and the policies"
+            msg(
+                "the plan's value is 0 although money and eligible projects exist: "
+                "check needs.csv (projects are valued by the needs they cover) and the "
+                "policies"
+            )
         )
     t = time.perf_counter()
     binding = _bindings(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from allocator.errors import SolverError
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import Allocation, Grant
 from allocator.optimize.household_rounding import assign_households, measure_counts, split_grants
@@ -255,19 +256,30 @@ def round_plan(
         except _Shortfall as short:
             if short.group >= len(am.groups):
                 raise SolverError(
-                    "could not turn the solver's plan into whole yuan: household measures "
-                    f"are {short.missing} yuan short of eligible budget"
+                    msg(
+                        (
+                            "could not turn the solver's plan into whole yuan: household measures "
+                            "are {missing} yuan short of eligible budget"
+                        ),
+                        missing=short.missing,
+                    )
                 ) from None
             # Float noise left a group a few yuan short: trim its divisible projects.
             if not _trim(case, am.groups[short.group].projects, amounts, short.missing, min_share):
                 members = am.groups[short.group].projects[:5]
                 names = ", ".join(case.projects[p].project_id for p in members)
                 raise SolverError(
-                    f"could not turn the solver's plan into whole yuan: projects {names} "
-                    f"are {short.missing} yuan short of eligible budget"
+                    msg(
+                        (
+                            "could not turn the solver's plan into whole yuan: projects {names} "
+                            "are {missing} yuan short of eligible budget"
+                        ),
+                        names=names,
+                        missing=short.missing,
+                    )
                 ) from None
     else:  # pragma: no cover - every failed attempt either trims or raises
-        raise SolverError("rounding did not converge")
+        raise SolverError(msg("rounding did not converge"))
     allocations: list[Allocation] = []
     for g, group in enumerate(am.groups):
         pool = [(f, flows[(f, g)]) for f in group.funds if flows[(f, g)] > 0]

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from allocator.errors import SolverError
+from allocator.i18n import msg
 from allocator.optimize.model import AllocationModel
 from allocator.plan import Progress
 from allocator.spec import SolverOptions
@@ -127,13 +128,13 @@ class SolveResult:
     def value(self, var: Any) -> float:
         """The variable's value in this solution (0 for a variable in no row)."""
         if self.point is None:
-            raise ValueError(f"no solution to read ({self.status.value})")
+            raise ValueError(msg("no solution to read ({value})", value=self.status.value))
         return self.point[var]
 
     def dual(self, row: Any) -> float:
         """The row's dual in an LP solve (0 for a row the compiler dropped)."""
         if self.row_duals is None or self.point is None:
-            raise ValueError("this solve has no duals")
+            raise ValueError(msg("this solve has no duals"))
         index = self.point.compiled.row_of.get(id(row))
         return 0.0 if index is None else float(self.row_duals[index])
 
@@ -391,7 +392,7 @@ def solve(
         _attach_progress(h, progress)
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError:
-        raise SolverError("HiGHS refused the model (internal error building it)")
+        raise SolverError(msg("HiGHS refused the model (internal error building it)"))
     if continuous is not None and continuous.any():
         relaxed = np.flatnonzero(continuous & compiled.integer).astype(np.int32)
         kinds = np.array([highspy.HighsVarType.kContinuous] * len(relaxed))
@@ -431,7 +432,7 @@ def solve(
     solution = h.getSolution()
     col_values: npt.NDArray[np.float64] = np.asarray(solution.col_value, dtype=np.float64)
     if len(col_values) != compiled.columns or not np.all(np.isfinite(col_values)):
-        raise SolverError("HiGHS reported a solution with missing or non-finite values")
+        raise SolverError(msg("HiGHS reported a solution with missing or non-finite values"))
     objective = float(info.objective_function_value)
     is_mip = bool(compiled.integer.any())
     # Stopped before any bound was proven, HiGHS reports an infinite bound and gap:
@@ -593,7 +594,7 @@ def pressure(result: SolveResult, tagged: Sequence[tuple[Any, Any]], tol: float 
     from scipy import sparse
 
     if result.point is None or result.row_duals is None:
-        raise ValueError("pressure needs an LP solution with duals")
+        raise ValueError(msg("pressure needs an LP solution with duals"))
     compiled = result.point.compiled
     rows = compiled.a_csr.shape[0]
     weight = np.zeros(rows)

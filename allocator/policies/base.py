@@ -29,6 +29,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import HouseholdLedger, Ledger
 from allocator.rules.household_options import HouseholdOptions
@@ -206,7 +207,9 @@ class Policy(Generic[C]):
 
     def describe(self, config: C, key: PolicyKey, amount: float, unit: int, case: Case) -> Conflict:
         """Words for one violated instance (``amount`` in model units)."""
-        return Conflict(f"policies.{self.key}", f"{key[1]} violated by {amount:g}")
+        return Conflict(
+            f"policies.{self.key}", msg("{key} violated by {amount:g}", key=key[1], amount=amount)
+        )
 
     def instance_name(self, config: C, key: PolicyKey) -> str:
         """The instance in words, e.g. "the village cap of V003"."""
@@ -257,4 +260,6 @@ def least_selected_share(cost: int, min_share: float) -> float:
 def ids(items: list[str], limit: int = 5) -> str:
     """``A, B, C and 4 more``."""
     shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    return shown + (
+        msg(" and {n_items} more", n_items=len(items) - limit) if len(items) > limit else ""
+    )

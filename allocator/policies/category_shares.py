@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import Ledger, yuan
 from allocator.policies.base import (
@@ -47,7 +48,7 @@ class CategoryShare(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> CategoryShare:
         if self.min_share > self.max_share:
-            raise ValueError("min_share is larger than max_share")
+            raise ValueError(msg("min_share is larger than max_share"))
         return self
 
     def in_scope(self, kind: str) -> bool:
@@ -107,7 +108,7 @@ class CategoryShares(Policy[list[CategoryShare]]):
     def check(
         self, config: list[CategoryShare], view: AuditView, waived: set[PolicyKey]
     ) -> list[str]:
-        violations = []
+        violations: list[str] = []
         for i, rule in enumerate(config):
             in_category, total, pairs = _split(rule, view.case, view.ledger)
             low, high = Fraction(rule.min_share), Fraction(rule.max_share)
@@ -115,13 +116,31 @@ class CategoryShares(Policy[list[CategoryShare]]):
             # Rounding to whole yuan may move at most a yuan per paid pair.
             if in_category + pairs < low * total and ("category_min_share", str(i)) not in waived:
                 violations.append(
-                    f"category {rule.category} gets {yuan(in_category)} of {yuan(total)} from "
-                    f"{scope}, below the minimum share {float(low):.0%}"
+                    msg(
+                        (
+                            "category {category} gets {value} of {value2} from {scope}, below the "
+                            "minimum share {low:.0%}"
+                        ),
+                        category=rule.category,
+                        value=yuan(in_category),
+                        value2=yuan(total),
+                        scope=scope,
+                        low=float(low),
+                    )
                 )
             if in_category - pairs > high * total and ("category_max_share", str(i)) not in waived:
                 violations.append(
-                    f"category {rule.category} gets {yuan(in_category)} of {yuan(total)} from "
-                    f"{scope}, above the maximum share {float(high):.0%}"
+                    msg(
+                        (
+                            "category {category} gets {value} of {value2} from {scope}, above the "
+                            "maximum share {high:.0%}"
+                        ),
+                        category=rule.category,
+                        value=yuan(in_category),
+                        value2=yuan(total),
+                        scope=scope,
+                        high=float(high),
+                    )
                 )
         return violations
 
@@ -133,7 +152,12 @@ class CategoryShares(Policy[list[CategoryShare]]):
         side = "below the minimum" if kind == "category_min_share" else "above the maximum"
         return Conflict(
             f"policies.category_shares[{index}]",
-            f"money to {rule.category} is {yuan(amount * unit)} {side} share",
+            msg(
+                "money to {category} is {value} {side} share",
+                category=rule.category,
+                value=yuan(amount * unit),
+                side=side,
+            ),
         )
 
     def instance_name(self, config: list[CategoryShare], key: PolicyKey) -> str:
@@ -143,9 +167,12 @@ class CategoryShares(Policy[list[CategoryShare]]):
             bound = f"minimum {rule.min_share:.0%}"
         else:
             bound = f"maximum {rule.max_share:.0%}"
-        return (
-            f"policies.category_shares[{index}] (the {bound} share of {rule.category} in "
-            f"{rule.scope_text()})"
+        return msg(
+            ("policies.category_shares[{index}] (the {bound} share of {category} in {value})"),
+            index=index,
+            bound=bound,
+            category=rule.category,
+            value=rule.scope_text(),
         )
 
     def seed_start(self, config: list[CategoryShare], start: StartBuilder, stage: str) -> None:
@@ -172,7 +199,7 @@ class CategoryShares(Policy[list[CategoryShare]]):
         for i, rule in enumerate(config):
             in_category, total, _ = _split(rule, case, ledger)
             result[f"[{i}] {rule.category} from {rule.scope_text()}"] = in_category
-            result[f"[{i}] all from {rule.scope_text()}"] = total
+            result[msg("[{i}] all from {value}", i=i, value=rule.scope_text())] = total
         return result
 
 

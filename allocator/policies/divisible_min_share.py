@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
+from allocator.i18n import msg
 from allocator.ledger import yuan
 from allocator.policies.base import AuditView, ModelBuilder, Policy, PolicyKey
 
@@ -46,13 +47,21 @@ class DivisibleMinShare(Policy[float]):
         return {p for p in model.modelled if model.case.projects[p].divisible}
 
     def check(self, config: float, view: AuditView, waived: set[PolicyKey]) -> list[str]:
-        violations = []
+        violations: list[str] = []
         for p, total in sorted(view.ledger.by_project.items()):
             project = view.case.projects[p]
             if project.divisible and total < math.ceil(config * project.cost):
                 violations.append(
-                    f"project {project.project_id} is funded {yuan(total)}, below "
-                    f"the minimum share {config:.0%} of {yuan(project.cost)}"
+                    msg(
+                        (
+                            "project {project_id} is funded {value}, below the minimum share "
+                            "{config:.0%} of {value2}"
+                        ),
+                        project_id=project.project_id,
+                        value=yuan(total),
+                        config=config,
+                        value2=yuan(project.cost),
+                    )
                 )
         return violations
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import Ledger
 from allocator.policies.base import (
@@ -118,8 +119,14 @@ class ExitStandards(Policy[ExitStandardsConfig]):
         library = {v: view.fundable_library(v) for v in range(len(view.case.villages))}
         meet, _ = standards(config, view.case, library)
         return [
-            f"exiting poor village {view.case.villages[v].village_id} has no funded "
-            f"{category} project, an exit standard"
+            msg(
+                (
+                    "exiting poor village {village_id} has no funded {category} project, "
+                    "an exit standard"
+                ),
+                village_id=view.case.villages[v].village_id,
+                category=category,
+            )
             for (v, category), projects in meet.items()
             if _key(view.case, v, category) not in waived
             and not any(view.ledger.project(p) > 0 for p in projects)
@@ -131,13 +138,24 @@ class ExitStandards(Policy[ExitStandardsConfig]):
         village_id, category = key[1].split("/", 1)
         return Conflict(
             "policies.exit_standards",
-            f"exiting poor village {village_id} cannot have its {category} standard met "
-            "(money: its eligible funds are needed elsewhere by other policies or are too small)",
+            msg(
+                (
+                    "exiting poor village {village_id} cannot have its {category} standard "
+                    "met (money: its eligible funds are needed elsewhere by other policies "
+                    "or are too small)"
+                ),
+                village_id=village_id,
+                category=category,
+            ),
         )
 
     def instance_name(self, config: ExitStandardsConfig, key: PolicyKey) -> str:
         village_id, category = key[1].split("/", 1)
-        return f"the {category} exit standard of village {village_id}"
+        return msg(
+            "the {category} exit standard of village {village_id}",
+            category=category,
+            village_id=village_id,
+        )
 
     def seed_start(self, config: ExitStandardsConfig, start: StartBuilder, stage: str) -> None:
         if stage != "first":
@@ -155,8 +173,11 @@ class ExitStandards(Policy[ExitStandardsConfig]):
             return []
         named = [f"{view.case.villages[v].village_id} {c} ({why})" for v, c, why in unmet]
         return [
-            f"{len(unmet)} exit standard(s) of villages exiting this year cannot be met: "
-            f"{ids(named)}"
+            msg(
+                ("{n_unmet} exit standard(s) of villages exiting this year cannot be met: {value}"),
+                n_unmet=len(unmet),
+                value=ids(named),
+            )
         ]
 
     def figures(self, config: ExitStandardsConfig, case: Case, ledger: Ledger) -> dict[str, int]:

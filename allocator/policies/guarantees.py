@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.policies.base import (
     AuditView,
@@ -130,7 +131,7 @@ class Guarantees(Policy[GuaranteesConfig]):
         if options is None:
             return []
         library = {v: view.fundable_library(v) for v in range(len(view.case.villages))}
-        violations = []
+        violations: list[str] = []
         for standard, c, _, projects in guaranteed(config, options, library, view.case):
             if _key(options, standard, c) in waived:
                 continue
@@ -147,8 +148,15 @@ class Guarantees(Policy[GuaranteesConfig]):
             if missed:
                 what = "safe housing" if standard == "safe_housing" else "safe water"
                 violations.append(
-                    f"{len(missed)} exiting registered poor household(s) are left without "
-                    f"{what}: {ids(missed)}"
+                    msg(
+                        (
+                            "{n_missed} exiting registered poor household(s) are left without "
+                            "{what}: {value}"
+                        ),
+                        n_missed=len(missed),
+                        what=what,
+                        value=ids(missed),
+                    )
                 )
         return violations
 
@@ -158,13 +166,20 @@ class Guarantees(Policy[GuaranteesConfig]):
         what = "safe housing" if key[0] == KINDS["safe_housing"] else "safe water"
         return Conflict(
             "policies.guarantees",
-            f"{round(amount):,} exiting registered poor household(s) like {key[1]} cannot "
-            f"be given {what}",
+            msg(
+                (
+                    "{amount:,} exiting registered poor household(s) like {key} cannot be "
+                    "given {what}"
+                ),
+                amount=round(amount),
+                key=key[1],
+                what=what,
+            ),
         )
 
     def instance_name(self, config: GuaranteesConfig, key: PolicyKey) -> str:
         what = "safe-housing" if key[0] == KINDS["safe_housing"] else "safe-water"
-        return f"the {what} guarantee for exiting households like {key[1]}"
+        return msg("the {what} guarantee for exiting households like {key}", what=what, key=key[1])
 
     def seed_start(self, config: GuaranteesConfig, start: StartBuilder, stage: str) -> None:
         options = start.households
@@ -188,7 +203,7 @@ class Guarantees(Policy[GuaranteesConfig]):
         if options is None:
             return []
         covered = {(s, c) for s, c, _, _ in guaranteed(config, options, view.library, view.case)}
-        notes = []
+        notes: list[str] = []
         for standard in standards(config):
             missed: list[str] = []
             for c in range(len(options.classes)):
@@ -198,8 +213,15 @@ class Guarantees(Policy[GuaranteesConfig]):
             if missed:
                 what = "safe housing" if standard == "safe_housing" else "safe water"
                 notes.append(
-                    f"{len(missed)} exiting registered poor household(s) lack {what} and no "
-                    f"eligible measure or project can close it: {ids(sorted(missed))}"
+                    msg(
+                        (
+                            "{n_missed} exiting registered poor household(s) lack {what} and no "
+                            "eligible measure or project can close it: {value}"
+                        ),
+                        n_missed=len(missed),
+                        what=what,
+                        value=ids(sorted(missed)),
+                    )
                 )
         return notes
 

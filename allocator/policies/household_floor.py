@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import yuan
 from allocator.policies.base import (
@@ -100,9 +101,17 @@ class HouseholdFloor(Policy[bool]):
         return [
             Conflict(
                 f"policies.{KIND}",
-                f"{households:,} exiting registered poor households ({ids(named)}) need at "
-                f"least {yuan(needed)} for one measure each (the cheapest eligible), but the "
-                f"funds that may pay their measures hold {yuan(held)}",
+                msg(
+                    (
+                        "{households:,} exiting registered poor households ({value}) need at "
+                        "least {value2} for one measure each (the cheapest eligible), but the "
+                        "funds that may pay their measures hold {value3}"
+                    ),
+                    households=households,
+                    value=ids(named),
+                    value2=yuan(needed),
+                    value3=yuan(held),
+                ),
             )
         ]
 
@@ -110,7 +119,7 @@ class HouseholdFloor(Policy[bool]):
         options = view.households
         if options is None:
             return []
-        violations = []
+        violations: list[str] = []
         for c in floor_classes(options):
             if class_key(options, c) in waived:
                 continue
@@ -121,8 +130,14 @@ class HouseholdFloor(Policy[bool]):
             ]
             if missed:
                 violations.append(
-                    f"{len(missed)} exiting registered poor household(s) get no measure "
-                    f"although one is eligible: {ids(missed)}"
+                    msg(
+                        (
+                            "{n_missed} exiting registered poor household(s) get no measure "
+                            "although one is eligible: {value}"
+                        ),
+                        n_missed=len(missed),
+                        value=ids(missed),
+                    )
                 )
         return violations
 
@@ -131,12 +146,15 @@ class HouseholdFloor(Policy[bool]):
     ) -> Conflict:
         return Conflict(
             f"policies.{KIND}",
-            f"{round(amount):,} exiting registered poor household(s) like {key[1]} "
-            "cannot get a measure",
+            msg(
+                ("{amount:,} exiting registered poor household(s) like {key} cannot get a measure"),
+                amount=round(amount),
+                key=key[1],
+            ),
         )
 
     def instance_name(self, config: bool, key: PolicyKey) -> str:
-        return f"the measure floor for exiting households like {key[1]}"
+        return msg("the measure floor for exiting households like {key}", key=key[1])
 
     def seed_start(self, config: bool, start: StartBuilder, stage: str) -> None:
         # Before the bulk, as every floor: afterwards the money is gone.
@@ -160,8 +178,14 @@ class HouseholdFloor(Policy[bool]):
         if not missed:
             return []
         return [
-            f"{len(missed)} exiting registered poor household(s) have no eligible measure, "
-            f"so the measure floor cannot reach them: {ids(missed)}"
+            msg(
+                (
+                    "{n_missed} exiting registered poor household(s) have no eligible "
+                    "measure, so the measure floor cannot reach them: {value}"
+                ),
+                n_missed=len(missed),
+                value=ids(missed),
+            )
         ]
 
 

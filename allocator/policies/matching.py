@@ -32,6 +32,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import Ledger, yuan
 from allocator.policies.base import (
@@ -58,7 +59,7 @@ class FundSelector(BaseModel):
     @model_validator(mode="after")
     def _something(self) -> FundSelector:
         if self.kind is None and self.level is None:
-            raise ValueError("paid_by needs a kind, a level, or both")
+            raise ValueError(msg("paid_by needs a kind, a level, or both"))
         return self
 
     def selects(self, fund: Fund) -> bool:
@@ -84,9 +85,11 @@ class MatchingRule(BaseModel):
         return fund.level in self.match_levels and not self.paid(fund)
 
     def text(self) -> str:
-        return (
-            f"{self.min_ratio:.0%} {'/'.join(self.match_levels)} matching of "
-            f"{self.paid_by.text()} money"
+        return msg(
+            "{min_ratio:.0%} {match_levels} matching of {value} money",
+            min_ratio=self.min_ratio,
+            match_levels="/".join(self.match_levels),
+            value=self.paid_by.text(),
         )
 
 
@@ -149,10 +152,17 @@ class Matching(Policy[list[MatchingRule]]):
                 conflicts.append(
                     Conflict(
                         f"policies.matching[{i}] + policies.must_fund_categories",
-                        f"{len(stuck)} must-fund project(s) can be paid only by "
-                        f"{rule.paid_by.text()}, which need {'/'.join(rule.match_levels)} "
-                        f"matching, and no {'/'.join(rule.match_levels)} fund may pay for them: "
-                        f"{ids(stuck)}",
+                        msg(
+                            (
+                                "{n_stuck} must-fund project(s) can be paid only by {value}, "
+                                "which need {match_levels} matching, and no {match_levels} fund "
+                                "may pay for them: {value2}"
+                            ),
+                            n_stuck=len(stuck),
+                            value=rule.paid_by.text(),
+                            match_levels="/".join(rule.match_levels),
+                            value2=ids(stuck),
+                        ),
                     )
                 )
         return conflicts
@@ -161,7 +171,7 @@ class Matching(Policy[list[MatchingRule]]):
         self, config: list[MatchingRule], view: AuditView, waived: set[PolicyKey]
     ) -> list[str]:
         case = view.case
-        violations = []
+        violations: list[str] = []
         waived_rules = {key[1].split(":", 1)[0] for key in waived if key[0] == "matching"}
         for i, rule in enumerate(config):
             if str(i) in waived_rules:
@@ -173,10 +183,20 @@ class Matching(Policy[list[MatchingRule]]):
                 if matched + tolerance < ratio * paid:
                     needed = -(-ratio.numerator * paid // ratio.denominator)
                     violations.append(
-                        f"project {case.projects[p].project_id} gets {yuan(paid)} from "
-                        f"{rule.paid_by.text()} but only {yuan(matched)} of "
-                        f"{'/'.join(rule.match_levels)} matching (needs at least "
-                        f"{yuan(needed)}: policies.matching[{i}])"
+                        msg(
+                            (
+                                "project {project_id} gets {value} from {value2} but only "
+                                "{value3} of {match_levels} matching (needs at least {value4}: "
+                                "policies.matching[{i}])"
+                            ),
+                            project_id=case.projects[p].project_id,
+                            value=yuan(paid),
+                            value2=rule.paid_by.text(),
+                            value3=yuan(matched),
+                            match_levels="/".join(rule.match_levels),
+                            value4=yuan(needed),
+                            i=i,
+                        )
                     )
         return violations
 
@@ -187,14 +207,24 @@ class Matching(Policy[list[MatchingRule]]):
         rule = config[int(index)]
         return Conflict(
             f"policies.matching[{index}]",
-            f"projects grouped with {project_id} lack {yuan(amount * unit)} of the {rule.text()}",
+            msg(
+                "projects grouped with {project_id} lack {value} of the {value2}",
+                project_id=project_id,
+                value=yuan(amount * unit),
+                value2=rule.text(),
+            ),
         )
 
     def instance_name(self, config: list[MatchingRule], key: PolicyKey) -> str:
         index, project_id = key[1].split(":", 1)
-        return (
-            f"policies.matching[{index}] (the {config[int(index)].text()}, for the projects "
-            f"grouped with {project_id})"
+        return msg(
+            (
+                "policies.matching[{index}] (the {value}, for the projects grouped "
+                "with {project_id})"
+            ),
+            index=index,
+            value=config[int(index)].text(),
+            project_id=project_id,
         )
 
     def fund_order(
@@ -216,10 +246,16 @@ class Matching(Policy[list[MatchingRule]]):
         result: dict[str, int] = {}
         for i, rule in enumerate(config):
             split = _split(rule, case, ledger)
-            result[f"[{i}] paid by {rule.paid_by.text()}"] = sum(a for a, _ in split.values())
-            result[f"[{i}] matched by {'/'.join(rule.match_levels)} funds"] = sum(
-                m for _, m in split.values()
+            result[msg("[{i}] paid by {value}", i=i, value=rule.paid_by.text())] = sum(
+                a for a, _ in split.values()
             )
+            result[
+                msg(
+                    "[{i}] matched by {match_levels} funds",
+                    i=i,
+                    match_levels="/".join(rule.match_levels),
+                )
+            ] = sum(m for _, m in split.values())
         return result
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import yuan
 from allocator.policies.base import (
@@ -56,8 +57,14 @@ class MustFundCategories(Policy[list[str]]):
             conflicts.append(
                 Conflict(
                     "policies.must_fund_categories",
-                    f"{len(stranded)} must-fund project(s) have no eligible fund under the "
-                    f"earmarks and rules: {ids(stranded)}",
+                    msg(
+                        (
+                            "{n_stranded} must-fund project(s) have no eligible fund under the "
+                            "earmarks and rules: {value}"
+                        ),
+                        n_stranded=len(stranded),
+                        value=ids(stranded),
+                    ),
                 )
             )
         wanted = [i for i, p in enumerate(case.projects) if p.category in must and view.fundable[i]]
@@ -67,15 +74,23 @@ class MustFundCategories(Policy[list[str]]):
             conflicts.append(
                 Conflict(
                     "policies.must_fund_categories",
-                    f"the {len(wanted)} must-fund projects ({', '.join(sorted(must))}) cost "
-                    f"{yuan(need)} but the funds eligible for them hold {yuan(available)}",
+                    msg(
+                        (
+                            "the {n_wanted} must-fund projects ({must}) cost {value} but the funds "
+                            "eligible for them hold {value2}"
+                        ),
+                        n_wanted=len(wanted),
+                        must=", ".join(sorted(must)),
+                        value=yuan(need),
+                        value2=yuan(available),
+                    ),
                 )
             )
         return conflicts
 
     def check(self, config: list[str], view: AuditView, waived: set[PolicyKey]) -> list[str]:
         must = set(config)
-        violations = []
+        violations: list[str] = []
         for p, project in enumerate(view.case.projects):
             if (
                 project.category in must
@@ -84,8 +99,14 @@ class MustFundCategories(Policy[list[str]]):
                 and ("must_fund", project.project_id) not in waived
             ):
                 violations.append(
-                    f"project {project.project_id} is in must-fund category "
-                    f"{project.category} but is not fully funded"
+                    msg(
+                        (
+                            "project {project_id} is in must-fund category {category} but is not "
+                            "fully funded"
+                        ),
+                        project_id=project.project_id,
+                        category=project.category,
+                    )
                 )
         return violations
 
@@ -95,11 +116,16 @@ class MustFundCategories(Policy[list[str]]):
         project = case.projects[case.project_index()[key[1]]]
         return Conflict(
             "policies.must_fund_categories",
-            f"project {key[1]} ({project.category}) is short of {yuan(amount * project.cost)}",
+            msg(
+                "project {key} ({category}) is short of {value}",
+                key=key[1],
+                category=project.category,
+                value=yuan(amount * project.cost),
+            ),
         )
 
     def instance_name(self, config: list[str], key: PolicyKey) -> str:
-        return f"must-fund project {key[1]}"
+        return msg("must-fund project {key}", key=key[1])
 
     def seed_start(self, config: list[str], start: StartBuilder, stage: str) -> None:
         if stage != "first":

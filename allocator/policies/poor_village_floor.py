@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import yuan
 from allocator.policies.base import (
@@ -105,7 +106,14 @@ class PoorVillageFloor(Policy[FloorConfig]):
             own = view.hold(projects)
             village_id = case.villages[v].village_id
             if needed > own:
-                short.append(f"{village_id} (needs {yuan(needed)}, its funds hold {yuan(own)})")
+                short.append(
+                    msg(
+                        "{village_id} (needs {value}, its funds hold {value2})",
+                        village_id=village_id,
+                        value=yuan(needed),
+                        value2=yuan(own),
+                    )
+                )
             if cap is not None and needed > cap:
                 over_cap.append(f"{village_id} (needs {yuan(needed)})")
         conflicts = []
@@ -113,16 +121,29 @@ class PoorVillageFloor(Policy[FloorConfig]):
             conflicts.append(
                 Conflict(
                     "policies.poor_village_floor",
-                    f"{len(short)} poor village(s) cannot reach their floor even with every "
-                    f"eligible fund's whole budget: {ids(short)}",
+                    msg(
+                        (
+                            "{n_short} poor village(s) cannot reach their floor even with every "
+                            "eligible fund's whole budget: {value}"
+                        ),
+                        n_short=len(short),
+                        value=ids(short),
+                    ),
                 )
             )
         if over_cap:
             conflicts.append(
                 Conflict(
                     "policies.poor_village_floor + policies.village_cap",
-                    f"the floor needs more than the village cap of {yuan(cap or 0)} in "
-                    f"{len(over_cap)} poor village(s): {ids(over_cap)}",
+                    msg(
+                        (
+                            "the floor needs more than the village cap of {value} in {n_over_cap} "
+                            "poor village(s): {value2}"
+                        ),
+                        value=yuan(cap or 0),
+                        n_over_cap=len(over_cap),
+                        value2=ids(over_cap),
+                    ),
                 )
             )
         need = sum(amount for amount, _ in imposed.values())
@@ -131,9 +152,16 @@ class PoorVillageFloor(Policy[FloorConfig]):
             conflicts.append(
                 Conflict(
                     "policies.poor_village_floor",
-                    f"the floor of {yuan(config.min_amount)} for each of {len(imposed)} poor "
-                    f"villages needs {yuan(need)} but the funds eligible for them hold "
-                    f"{yuan(available)}",
+                    msg(
+                        (
+                            "the floor of {value} for each of {n_imposed} poor villages needs "
+                            "{value2} but the funds eligible for them hold {value3}"
+                        ),
+                        value=yuan(config.min_amount),
+                        n_imposed=len(imposed),
+                        value2=yuan(need),
+                        value3=yuan(available),
+                    ),
                 )
             )
         return conflicts
@@ -141,20 +169,31 @@ class PoorVillageFloor(Policy[FloorConfig]):
     def check(self, config: FloorConfig, view: AuditView, waived: set[PolicyKey]) -> list[str]:
         case = view.case
         library = {v: view.fundable_library(v) for v in range(len(case.villages))}
-        violations = []
+        violations: list[str] = []
         for v, (amount, count) in floors(config, case, library).items():
             village_id = case.villages[v].village_id
             total = view.village_total(v)
             if total < amount and ("floor_amount", village_id) not in waived:
                 violations.append(
-                    f"poor village {village_id} receives {yuan(total)}, below its floor of "
-                    f"{yuan(amount)}"
+                    msg(
+                        "poor village {village_id} receives {value}, below its floor of {value2}",
+                        village_id=village_id,
+                        value=yuan(total),
+                        value2=yuan(amount),
+                    )
                 )
             funded = view.village_funded(v)
             if funded < count and ("floor_projects", village_id) not in waived:
                 violations.append(
-                    f"poor village {village_id} has {funded} funded projects, below its "
-                    f"floor of {count}"
+                    msg(
+                        (
+                            "poor village {village_id} has {funded} funded projects, below its "
+                            "floor of {count}"
+                        ),
+                        village_id=village_id,
+                        funded=funded,
+                        count=count,
+                    )
                 )
         return violations
 
@@ -165,16 +204,23 @@ class PoorVillageFloor(Policy[FloorConfig]):
         if kind == "floor_amount":
             return Conflict(
                 "policies.poor_village_floor.min_amount",
-                f"poor village {village_id} gets {yuan(amount * unit)} less than its floor",
+                msg(
+                    "poor village {village_id} gets {value} less than its floor",
+                    village_id=village_id,
+                    value=yuan(amount * unit),
+                ),
             )
         return Conflict(
             "policies.poor_village_floor.min_projects",
-            f"poor village {village_id} gets {round(amount)} funded project(s) fewer than its "
-            "floor",
+            msg(
+                ("poor village {village_id} gets {amount} funded project(s) fewer than its floor"),
+                village_id=village_id,
+                amount=round(amount),
+            ),
         )
 
     def instance_name(self, config: FloorConfig, key: PolicyKey) -> str:
-        return f"the floor for poor village {key[1]}"
+        return msg("the floor for poor village {key}", key=key[1])
 
     def seed_start(self, config: FloorConfig, start: StartBuilder, stage: str) -> None:
         # Floors before the bulk: afterwards the money is gone. Each village's

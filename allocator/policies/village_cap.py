@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import yuan
 from allocator.policies.base import (
@@ -72,19 +73,30 @@ class VillageCap(Policy[CapConfig]):
         return [
             Conflict(
                 "policies.must_fund_categories + policies.village_cap",
-                f"must-fund projects alone exceed the village cap of {yuan(config.max_amount)} "
-                f"in {len(heavy)} village(s): {ids(heavy)}",
+                msg(
+                    (
+                        "must-fund projects alone exceed the village cap of {value} in "
+                        "{n_heavy} village(s): {value2}"
+                    ),
+                    value=yuan(config.max_amount),
+                    n_heavy=len(heavy),
+                    value2=ids(heavy),
+                ),
             )
         ]
 
     def check(self, config: CapConfig, view: AuditView, waived: set[PolicyKey]) -> list[str]:
-        violations = []
+        violations: list[str] = []
         for v, village in enumerate(view.case.villages):
             total = view.village_total(v)
             if total > config.max_amount and ("village_cap", village.village_id) not in waived:
                 violations.append(
-                    f"village {village.village_id} receives {yuan(total)}, above the village "
-                    f"cap of {yuan(config.max_amount)}"
+                    msg(
+                        "village {village_id} receives {value}, above the village cap of {value2}",
+                        village_id=village.village_id,
+                        value=yuan(total),
+                        value2=yuan(config.max_amount),
+                    )
                 )
         return violations
 
@@ -92,11 +104,16 @@ class VillageCap(Policy[CapConfig]):
         self, config: CapConfig, key: PolicyKey, amount: float, unit: int, case: Case
     ) -> Conflict:
         return Conflict(
-            "policies.village_cap", f"village {key[1]} gets {yuan(amount * unit)} more than the cap"
+            "policies.village_cap",
+            msg(
+                "village {key} gets {value} more than the cap",
+                key=key[1],
+                value=yuan(amount * unit),
+            ),
         )
 
     def instance_name(self, config: CapConfig, key: PolicyKey) -> str:
-        return f"the village cap of {yuan(config.max_amount)} in {key[1]}"
+        return msg("the village cap of {value} in {key}", value=yuan(config.max_amount), key=key[1])
 
     def start_limit(self, config: CapConfig, start: StartBuilder, p: int, room: float) -> float:
         village_id = start.case.projects[p].village_id

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import InputError
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.io.runfolder import RunFolder
 from allocator.rules.language import attributes_used
@@ -99,7 +100,11 @@ def _verdict(
             "fund_id": fund.fund_id,
             "eligible": False,
             "check": EARMARK,
-            "why": f"its earmark ({', '.join(fund.categories)}) does not list {category}",
+            "why": msg(
+                "its earmark ({categories}) does not list {category}",
+                categories=", ".join(fund.categories),
+                category=category,
+            ),
         }
     row = make_row()
     admitted: list[dict[str, Any]] = []
@@ -141,21 +146,38 @@ def _verdict_lines(verdict: dict[str, Any], paid: int, price: str) -> list[str]:
     name = verdict["fund_id"]
     if not verdict["eligible"]:
         if verdict["check"] == EARMARK:
-            return [f"  {name}: excluded by the earmark: {verdict['why']}"]
+            return [msg("  {name}: excluded by the earmark: {why}", name=name, why=verdict["why"])]
         values = ", ".join(f"{k}={v}" for k, v in verdict["values"].items())
         return [
-            f"  {name}: excluded by rule {verdict['check']}: {verdict['description']} "
-            f"[{verdict['reference']}]",
-            f"      require {verdict['require']}  -> false with {values}",
+            msg(
+                "  {name}: excluded by rule {check}: {description} [{reference}]",
+                name=name,
+                check=verdict["check"],
+                description=verdict["description"],
+                reference=verdict["reference"],
+            ),
+            msg(
+                "      require {require}  -> false with {values}",
+                require=verdict["require"],
+                values=values,
+            ),
         ]
     rules = ", ".join(verdict["admitted_by"])
-    paid_text = f"pays {paid:,} yuan" if paid else "pays nothing"
-    return [f"  {name}: eligible ({rules}); {paid_text}; price of money {price} per 10k yuan"]
+    paid_text = msg("pays {paid:,} yuan", paid=paid) if paid else "pays nothing"
+    return [
+        msg(
+            ("  {name}: eligible ({rules}); {paid_text}; price of money {price} per 10k yuan"),
+            name=name,
+            rules=rules,
+            paid_text=paid_text,
+            price=price,
+        )
+    ]
 
 
 def _lookup(index: dict[str, int], key: str, kind: str) -> int:
     if key not in index:
-        raise InputError(f"unknown {kind} '{key}'")
+        raise InputError(msg("unknown {kind} '{key}'", kind=kind, key=key))
     return index[key]
 
 
@@ -166,9 +188,20 @@ def explain_project(case: Case, ruleset: RuleSet, run: RunView, project_id: str)
     paid = dict(run.allocations.get(project_id, []))
     verdicts = [fund_verdict(case, ruleset, f, p) for f in range(len(case.funds))]
     kind = "divisible" if project.divisible else "indivisible"
-    lines = [
-        f"Project {project_id}: {project.name} ({project.category}) in village "
-        f"{project.village_id}; cost {project.cost:,} yuan, {kind}; value {outcome['value']}",
+    lines: list[str] = [
+        msg(
+            (
+                "Project {project_id}: {name} ({category}) in village {village_id}; "
+                "cost {cost:,} yuan, {kind}; value {value}"
+            ),
+            project_id=project_id,
+            name=project.name,
+            category=project.category,
+            village_id=project.village_id,
+            cost=project.cost,
+            kind=kind,
+            value=outcome["value"],
+        ),
         f"Outcome: {outcome['status']}, {int(outcome['allocated']):,} yuan: "
         f"{outcome['reason']}: {outcome['detail']}",
         "Funds:",
@@ -185,11 +218,23 @@ def explain_village(case: Case, ruleset: RuleSet, run: RunView, village_id: str)
     projects = [p for p in case.projects if p.village_id == village_id]
     score = next((s.score for s in case.scores if s.village_id == village_id), None)
     status = "registered poor" if village.poor_village else "not poor"
-    exit_text = f", exit year {village.exit_year}" if village.exit_year else ""
-    lines = [
-        f"Village {village_id} {village.name} ({village.township}): {status}{exit_text}, "
-        f"poverty rate {village.poverty_rate:g}%, score "
-        f"{'-' if score is None else f'{score:g}'}",
+    exit_text = (
+        msg(", exit year {exit_year}", exit_year=village.exit_year) if village.exit_year else ""
+    )
+    lines: list[str] = [
+        msg(
+            (
+                "Village {village_id} {name} ({township}): {status}{exit_text}, "
+                "poverty rate {poverty_rate:g}%, score {value}"
+            ),
+            village_id=village_id,
+            name=village.name,
+            township=village.township,
+            status=status,
+            exit_text=exit_text,
+            poverty_rate=village.poverty_rate,
+            value="-" if score is None else f"{score:g}",
+        ),
         "Needs:",
     ]
     needs_data = []
@@ -206,11 +251,24 @@ def explain_village(case: Case, ruleset: RuleSet, run: RunView, village_id: str)
                 f"{pid} ({', '.join(f'{f} {a:,}' for f, a in pays)} yuan)" for pid, pays in funded
             )
         else:
-            state = (
-                f"UNMET ({unmet['households_covered']} of {need.households} households "
-                f"covered): {unmet['reason']}: {unmet['detail']}"
+            state = msg(
+                (
+                    "UNMET ({households_covered} of {households} households covered): "
+                    "{reason}: {detail}"
+                ),
+                households_covered=unmet["households_covered"],
+                households=need.households,
+                reason=unmet["reason"],
+                detail=unmet["detail"],
             )
-        lines.append(f"  {need.need} ({need.households} households): {state}")
+        lines.append(
+            msg(
+                "  {need} ({households} households): {state}",
+                need=need.need,
+                households=need.households,
+                state=state,
+            )
+        )
         needs_data.append(
             {
                 "need": need.need,
@@ -219,12 +277,19 @@ def explain_village(case: Case, ruleset: RuleSet, run: RunView, village_id: str)
                 "unmet": unmet,
             }
         )
-    lines.append("Projects:")
+    lines.append(msg("Projects:"))
     for project in projects:
         outcome = run.projects[project.project_id]
         lines.append(
-            f"  {project.project_id} {project.category}: {outcome['status']}, "
-            f"{int(outcome['allocated']):,} of {project.cost:,} yuan ({outcome['reason']})"
+            msg(
+                "  {project_id} {category}: {status}, {allocated:,} of {cost:,} yuan ({reason})",
+                project_id=project.project_id,
+                category=project.category,
+                status=outcome["status"],
+                allocated=int(outcome["allocated"]),
+                cost=project.cost,
+                reason=outcome["reason"],
+            )
         )
     data = {
         "village": village_id,
@@ -241,29 +306,50 @@ def explain_fund(case: Case, ruleset: RuleSet, run: RunView, fund_id: str) -> Ex
     checks: dict[str, int] = defaultdict(int)
     for p in range(len(case.projects)):
         verdict = fund_verdict(case, ruleset, f, p)
-        checks["eligible" if verdict["eligible"] else f"excluded by {verdict['check']}"] += 1
+        checks[
+            "eligible"
+            if verdict["eligible"]
+            else msg("excluded by {check}", check=verdict["check"])
+        ] += 1
     paid = sorted(
         ((a, pid) for pid, pays in run.allocations.items() for fid, a in pays if fid == fund_id),
         reverse=True,
     )
-    lines = [
-        f"Fund {fund_id}: {fund.name} ({fund.kind}, {fund.level}); budget {fund.budget:,}, "
-        f"allocated {int(row['allocated']):,}, unused {int(row['unused']):,} yuan; price of "
-        f"money {row.get('marginal_value_per_10k') or '-'} per 10k yuan",
+    lines: list[str] = [
+        msg(
+            (
+                "Fund {fund_id}: {name} ({kind}, {level}); budget {budget:,}, "
+                "allocated {allocated:,}, unused {unused:,} yuan; price of money "
+                "{value} per 10k yuan"
+            ),
+            fund_id=fund_id,
+            name=fund.name,
+            kind=fund.kind,
+            level=fund.level,
+            budget=fund.budget,
+            allocated=int(row["allocated"]),
+            unused=int(row["unused"]),
+            value=row.get("marginal_value_per_10k") or "-",
+        ),
         f"Earmark: {', '.join(fund.categories)}",
         "Projects: " + ", ".join(f"{k} {v}" for k, v in sorted(checks.items())),
     ]
     if int(row["unused"]) > 0:
         reason = row.get("idle_reason") or "-"
         lines.append(
-            f"Why {int(row['unused']):,} yuan stay unused: {reason}: {row.get('idle_detail', '')}"
+            msg(
+                "Why {unused:,} yuan stay unused: {reason}: {value}",
+                unused=int(row["unused"]),
+                reason=reason,
+                value=row.get("idle_detail", ""),
+            )
         )
     lines += [
-        f"Pays {len(paid)} project(s), largest first:",
+        msg("Pays {n_paid} project(s), largest first:", n_paid=len(paid)),
     ]
     lines += [f"  {pid}: {amount:,} yuan" for amount, pid in paid[:15]]
     if len(paid) > 15:
-        lines.append(f"  ... and {len(paid) - 15} more (allocations.csv)")
+        lines.append(msg("  ... and {n_paid} more (allocations.csv)", n_paid=len(paid) - 15))
     data = {
         "fund": fund_id,
         "summary": row,
@@ -277,11 +363,13 @@ def explain_household(case: Case, ruleset: RuleSet, run: RunView, household_id: 
     """What a registered poor household got, and for every measure which fund may pay it."""
     register = case.households
     if register is None:
-        raise InputError("this case has no household register (households.csv)")
+        raise InputError(msg("this case has no household register (households.csv)"))
     try:
         h = register.index(household_id)
     except KeyError:
-        raise InputError(f"unknown household '{household_id}'") from None
+        raise InputError(
+            msg("unknown household '{household_id}'", household_id=household_id)
+        ) from None
     village = case.villages[int(register.village[h])]
     row = household_row(case, 0, 0, h) if case.funds and case.measures else {}
     facts = ", ".join(
@@ -289,36 +377,66 @@ def explain_household(case: Case, ruleset: RuleSet, run: RunView, household_id: 
         for name in ("members", "exit_year", "cause", "safe_housing", "safe_water", "income")
     )
     status = "registered poor" if register.poor[h] else "not on the poverty register"
-    lines = [
-        f"Household {household_id} in village {village.village_id} {village.name} "
-        f"({village.township}): {status}; {facts}"
+    lines: list[str] = [
+        msg(
+            (
+                "Household {household_id} in village {village_id} {name} ({township}): "
+                "{status}; {facts}"
+            ),
+            household_id=household_id,
+            village_id=village.village_id,
+            name=village.name,
+            township=village.township,
+            status=status,
+            facts=facts,
+        )
     ]
     outcome = run.households.get(household_id)
     paid = run.grants.get(household_id, [])
     if outcome is not None:
-        lines.append(f"Outcome: {outcome['reason']}: {outcome['detail']}")
+        lines.append(
+            msg("Outcome: {reason}: {detail}", reason=outcome["reason"], detail=outcome["detail"])
+        )
     elif register.poor[h]:
-        lines.append("Outcome: the run planned no household measures (no households.csv in it)")
+        lines.append(
+            msg("Outcome: the run planned no household measures (no households.csv in it)")
+        )
     else:
-        lines.append("Outcome: measures are planned for registered poor households only")
+        lines.append(msg("Outcome: measures are planned for registered poor households only"))
     if register.poor[h] and int(register.exit_year[h]) == case.meta.year:
         lines.append(
-            f"Exits in {case.meta.year}: the household floor (at least one measure) and the "
-            "guarantees (safe housing and water) apply where the model spec turns them on"
+            msg(
+                (
+                    "Exits in {year}: the household floor (at least one measure) and the "
+                    "guarantees (safe housing and water) apply where the model spec turns "
+                    "them on"
+                ),
+                year=case.meta.year,
+            )
         )
     by_measure: dict[str, dict[str, int]] = defaultdict(dict)
     for measure_id, fund_id, amount in paid:
         by_measure[measure_id][fund_id] = amount
     measures_data = []
-    lines.append("Measures:")
+    lines.append(msg("Measures:"))
     for m, measure in enumerate(case.measures):
         cost = measure.cost_per_household + measure.cost_per_member * int(register.members[h])
         given = by_measure.get(measure.measure_id, {})
         closes = f"; closes {measure.closes}" if measure.closes else ""
         state = "given" if given else "not given"
         lines.append(
-            f"  {measure.measure_id} {measure.name} ({measure.category}), {cost:,} yuan for this "
-            f"household{closes}: {state}"
+            msg(
+                (
+                    "  {measure_id} {name} ({category}), {cost:,} yuan for this "
+                    "household{closes}: {state}"
+                ),
+                measure_id=measure.measure_id,
+                name=measure.name,
+                category=measure.category,
+                cost=cost,
+                closes=closes,
+                state=state,
+            )
         )
         verdicts = [measure_verdict(case, ruleset, f, m, h) for f in range(len(case.funds))]
         for verdict in verdicts:

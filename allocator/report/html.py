@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from allocator.i18n import Language, column, t
+from allocator.i18n import Language, column, msg, t
 from allocator.plan import Plan
 from allocator.report.charts import bars, diverging, stacked
 from allocator.report.tables import Report, idle_money
@@ -55,8 +55,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: set[in
             f'<td class="n">{_num(v)}</td>' if i in numeric else f"<td>{escape(str(v))}</td>"
             for i, v in enumerate(row)
         )
-        lines.append(f"<tr>{cells}</tr>")
-    lines.append("</tbody></table>")
+        lines.append(msg("<tr>{cells}</tr>", cells=cells))
+    lines.append(msg("</tbody></table>"))
     return "".join(lines)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import Location, OutputError
-from allocator.i18n import Language
+from allocator.i18n import Language, msg
 from allocator.plan import Plan
 from allocator.report.household_tables import household_measure_rows, household_rows
 from allocator.report.html import plan_report
@@ -94,11 +94,16 @@ def prepare_target(out: Path, marker: str = MARKER) -> None:
     was written by allocator before).
     """
     if out.exists() and not out.is_dir():
-        raise OutputError("output path is a file; give a folder", Location(out))
+        raise OutputError(msg("output path is a file; give a folder"), Location(out))
     if out.is_dir() and any(out.iterdir()) and not (out / marker).is_file():
         raise OutputError(
-            f"folder exists and was not written by allocator (no {marker}); "
-            "choose a new or empty folder",
+            msg(
+                (
+                    "folder exists and was not written by allocator (no {marker}); choose "
+                    "a new or empty folder"
+                ),
+                marker=marker,
+            ),
             Location(out),
         )
 
@@ -157,7 +162,7 @@ def write_files(
         staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; the output is not
     except OSError as exc:
         raise OutputError(
-            f"cannot create the output folder: {exc.strerror}", Location(out)
+            msg("cannot create the output folder: {strerror}", strerror=exc.strerror), Location(out)
         ) from None
     try:
         for name, content in files.items():
@@ -178,7 +183,7 @@ def write_files(
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(
-            f"cannot write the output folder: {exc.strerror}", Location(out)
+            msg("cannot write the output folder: {strerror}", strerror=exc.strerror), Location(out)
         ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any
 
 from allocator.errors import Location, RuleError
+from allocator.i18n import msg
 
 MAX_EXPRESSION_CHARS = 2000
 MAX_DEPTH = 30
@@ -349,9 +350,15 @@ class _Checker:
 def parse_expression(text: str, schema: Schema, locate: Locator, *, want: Type = Type.BOOL) -> Node:
     """Parse and type-check one rule expression; raise :class:`RuleError` at its position."""
     if len(text) > MAX_EXPRESSION_CHARS:
-        raise RuleError(f"expression is longer than {MAX_EXPRESSION_CHARS} characters", locate(0))
+        raise RuleError(
+            msg(
+                "expression is longer than {MAX_EXPRESSION_CHARS} characters",
+                MAX_EXPRESSION_CHARS=MAX_EXPRESSION_CHARS,
+            ),
+            locate(0),
+        )
     if not text.strip():
-        raise RuleError("expression is empty", locate(0))
+        raise RuleError(msg("expression is empty"), locate(0))
     # Line breaks (from YAML block scalars) become spaces: same length, so every
     # character offset still maps to the same place in the file.
     flat = text.replace("\r", " ").replace("\n", " ")
@@ -364,16 +371,21 @@ def parse_expression(text: str, schema: Schema, locate: Locator, *, want: Type =
         if "=" in flat and "==" not in flat:
             detail += " (use == to compare)"
         offset = lead + checker.offset(1, max((exc.offset or 1) - 1, 0))
-        raise RuleError(f"syntax error in expression: {detail}", locate(offset)) from None
+        raise RuleError(
+            msg("syntax error in expression: {detail}", detail=detail), locate(offset)
+        ) from None
     except (RecursionError, MemoryError, ValueError):
-        raise RuleError("expression is too deeply nested or malformed", locate(0)) from None
+        raise RuleError(msg("expression is too deeply nested or malformed"), locate(0)) from None
     checker.lead = len(flat) - len(flat.lstrip())
     try:
         node = checker.check(tree.body)
     except RecursionError:
-        raise RuleError("expression is too deeply nested", locate(0)) from None
+        raise RuleError(msg("expression is too deeply nested"), locate(0)) from None
     if node.type != want:
-        raise RuleError(f"expression must be true/false, but it is {node.type.value}", locate(0))
+        raise RuleError(
+            msg("expression must be true/false, but it is {value}", value=node.type.value),
+            locate(0),
+        )
     return node
 
 

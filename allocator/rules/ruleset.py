@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from allocator.errors import Location, RuleError
+from allocator.i18n import msg
 from allocator.io.case import validation_error_to_input_error
 from allocator.io.yamlsafe import LocatedYaml, load_yaml
 from allocator.rules.language import (
@@ -183,7 +184,7 @@ def _parse_file(path: Path) -> tuple[RuleSetFile, LocatedYaml]:
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
         raise RuleError(
-            "a rule set file must be a mapping with 'ruleset' and 'rules'", doc.location(())
+            msg("a rule set file must be a mapping with 'ruleset' and 'rules'"), doc.location(())
         )
     try:
         return RuleSetFile.model_validate(doc.data), doc
@@ -221,18 +222,28 @@ def _target(doc: LocatedYaml, i: int, rule: RuleSpec) -> Target:
     if household and reads_project:
         first = min(household, key=lambda e: uses[e])
         raise RuleError(
-            f"rule '{rule.id}' reads both project.* and {first}.*: a rule governs village "
-            "projects or household measures, not both; split it in two",
+            msg(
+                (
+                    "rule '{id}' reads both project.* and {first}.*: a rule governs "
+                    "village projects or household measures, not both; split it in two"
+                ),
+                id=rule.id,
+                first=first,
+            ),
             at(first),
         )
     if rule.applies_to == "projects" and household:
         raise RuleError(
-            f"rule '{rule.id}' applies to projects but reads {household[0]}.*",
+            msg(
+                "rule '{id}' applies to projects but reads {household}.*",
+                id=rule.id,
+                household=household[0],
+            ),
             at(household[0]),
         )
     if rule.applies_to == "household_measures" and reads_project:
         raise RuleError(
-            f"rule '{rule.id}' applies to household measures but reads project.*",
+            msg("rule '{id}' applies to household measures but reads project.*", id=rule.id),
             at(PROJECT_ENTITY),
         )
     if rule.applies_to is not None:
@@ -254,17 +265,20 @@ def load_ruleset(path: Path | str, schema: Schema | None = None) -> RuleSet:
         if resolved in seen:
             cycle = " -> ".join(str(p.name) for p in [*seen, resolved])
             raise RuleError(
-                f"rule sets extend each other in a cycle: {cycle}",
+                msg("rule sets extend each other in a cycle: {cycle}", cycle=cycle),
                 chain[-1][1].location(("extends",)),
             )
         if len(seen) >= MAX_EXTENDS_DEPTH:
             raise RuleError(
-                f"'extends' chain is longer than {MAX_EXTENDS_DEPTH} files",
+                msg(
+                    "'extends' chain is longer than {MAX_EXTENDS_DEPTH} files",
+                    MAX_EXTENDS_DEPTH=MAX_EXTENDS_DEPTH,
+                ),
                 chain[-1][1].location(("extends",)),
             )
         if not current.exists():
             where = chain[-1][1].location(("extends",)) if chain else Location(current)
-            raise RuleError(f"rule set file not found: {current}", where)
+            raise RuleError(msg("rule set file not found: {current}", current=current), where)
         seen.append(resolved)
         spec, doc = _parse_file(current)
         chain.append((spec, doc))
@@ -276,7 +290,10 @@ def load_ruleset(path: Path | str, schema: Schema | None = None) -> RuleSet:
             if rule_id not in ordered:
                 index = spec.remove.index(rule_id)
                 raise RuleError(
-                    f"cannot remove rule '{rule_id}': no parent rule has that id",
+                    msg(
+                        "cannot remove rule '{rule_id}': no parent rule has that id",
+                        rule_id=rule_id,
+                    ),
                     doc.location(("remove", index)),
                 )
             del ordered[rule_id]
@@ -284,7 +301,7 @@ def load_ruleset(path: Path | str, schema: Schema | None = None) -> RuleSet:
         for i, rule in enumerate(spec.rules):
             if rule.id in ids_here:
                 raise RuleError(
-                    f"rule id '{rule.id}' appears twice in this file",
+                    msg("rule id '{id}' appears twice in this file", id=rule.id),
                     doc.location(("rules", i, "id")),
                 )
             ids_here.add(rule.id)

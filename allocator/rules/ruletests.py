@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from allocator.errors import InputError
+from allocator.i18n import msg
 from allocator.io.case import Case, validation_error_to_input_error
 from allocator.io.yamlsafe import load_yaml
 from allocator.rules.eligibility import evaluate_eligibility
@@ -99,7 +100,14 @@ def _build(data: RuleTestFile, path: Path) -> Case:
             except ValidationError as exc:
                 first = exc.errors()[0]
                 raise InputError(
-                    f"{key}[{i}]: {'.'.join(map(str, first['loc']))}: {first['msg']}", None
+                    msg(
+                        "{key}[{i}]: {loc}: {msg}",
+                        key=key,
+                        i=i,
+                        loc=".".join(map(str, first["loc"])),
+                        msg=first["msg"],
+                    ),
+                    None,
                 ) from None
         return items
 
@@ -134,7 +142,9 @@ def run_file(path: Path) -> list[Outcome]:
     for i, exp in enumerate(data.expect):
         where = f"expect[{i}] {exp.fund} -> {exp.project}"
         if exp.fund not in funds or exp.project not in projects:
-            outcomes.append(Outcome(path, i, False, f"{where}: unknown fund or project"))
+            outcomes.append(
+                Outcome(path, i, False, msg("{where}: unknown fund or project", where=where))
+            )
             continue
         f, p = funds[exp.fund], projects[exp.project]
         got = bool(vector.eligible[f, p])
@@ -144,7 +154,13 @@ def run_file(path: Path) -> list[Outcome]:
                     path,
                     i,
                     False,
-                    f"{where}: the vectorized and scalar evaluators disagree (please report this)",
+                    msg(
+                        (
+                            "{where}: the vectorized and scalar evaluators disagree (please report "
+                            "this)"
+                        ),
+                        where=where,
+                    ),
                 )
             )
             continue
@@ -155,7 +171,9 @@ def run_file(path: Path) -> list[Outcome]:
             by = [vector.excluding_rule(f, p) or "", excluding_check(case, ruleset, f, p) or ""]
             expected = [exp.by if isinstance(exp.by, str) else ",".join(exp.by)] * 2
         if got != exp.eligible:
-            verdict = "eligible" if got else f"excluded by {vector.excluding_rule(f, p)}"
+            verdict = (
+                "eligible" if got else msg("excluded by {value}", value=vector.excluding_rule(f, p))
+            )
             outcomes.append(
                 Outcome(
                     path,
@@ -166,7 +184,19 @@ def run_file(path: Path) -> list[Outcome]:
                 )
             )
         elif by != expected:
-            outcomes.append(Outcome(path, i, False, f"{where}: expected by {expected}, got {by}"))
+            outcomes.append(
+                Outcome(
+                    path,
+                    i,
+                    False,
+                    msg(
+                        "{where}: expected by {expected}, got {by}",
+                        where=where,
+                        expected=expected,
+                        by=by,
+                    ),
+                )
+            )
         else:
             outcomes.append(Outcome(path, i, True, f"{where}: ok"))
     return outcomes
@@ -181,5 +211,5 @@ def discover(paths: list[Path]) -> list[Path]:
         elif path.is_file():
             found.add(path)
         else:
-            raise InputError(f"no such file or folder: {path}")
+            raise InputError(msg("no such file or folder: {path}", path=path))
     return sorted(found)

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 import numpy.typing as npt
 
+from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.io.households import CAUSES, NO_YEAR
 from allocator.rules.language import (
@@ -95,7 +96,7 @@ def evaluate_row(node: Node, row: Row) -> Value:
         if any(isinstance(a, float) and math.isnan(a) for a in numbers):
             return math.nan  # numpy's minimum/maximum propagate NaN
         return min(numbers) if node.func == "min" else max(numbers)
-    raise TypeError(f"unknown node {type(node).__name__}")
+    raise TypeError(msg("unknown node {name}", name=type(node).__name__))
 
 
 def _attributes(

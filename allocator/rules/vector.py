@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from allocator.i18n import msg
 from allocator.rules.language import (
     Attr,
     Binary,
@@ -70,7 +71,7 @@ def _eval(node: Node, env: Env) -> Array:
         return np.logical_not(hit) if node.negate else hit
     if isinstance(node, Call):
         return _call(node, env)
-    raise TypeError(f"unknown node {type(node).__name__}")
+    raise TypeError(msg("unknown node {name}", name=type(node).__name__))
 
 
 def _binary(op: str, left: Array, right: Array) -> Array:

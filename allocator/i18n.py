@@ -17,7 +17,7 @@ translation with the same fields).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 Language = Literal["en", "zh"]
@@ -43,6 +43,51 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "本方案按因素法分配（经验方法），未经优化：没有上界和差距。",
     },
     "warning": {"en": "warning: {text}", "zh": "注意：{text}"},
+    "error": {"en": "error: {text}", "zh": "错误：{text}"},
+    "interrupted": {"en": "interrupted: nothing was written", "zh": "已中断：未写入任何内容"},
+    "internal": {
+        "en": "internal error: {text} (please report it; rerun with --debug for details)",
+        "zh": "内部错误：{text}（请报告此问题；加 --debug 重新运行可看详情）",
+    },
+    "check.valid": {
+        "en": "{folder}: valid. {villages} villages, {projects} projects, {funds} funds, {needs} "
+        "needs; rule set '{ruleset}' ({rules}), model spec '{spec}'.",
+        "zh": "{folder}：有效。行政村 {villages} 个，项目 {projects} 个，资金 {funds} 项，"
+        "需求 {needs} 条；规则集“{ruleset}”（{rules}），模型设定“{spec}”。",
+    },
+    "check.rules": {"en": "{total} rules", "zh": "{total} 条规则"},
+    "check.rules_split": {
+        "en": "{total} rules: {projects} for projects, {households} for household measures",
+        "zh": "{total} 条规则：项目 {projects} 条，到户措施 {households} 条",
+    },
+    "check.pairs": {
+        "en": "Eligible (fund, project) pairs: {eligible} of {pairs}; projects with at least one "
+        "eligible fund: {fundable} of {projects}.",
+        "zh": "可用的（资金，项目）组合：{eligible} 个（共 {pairs} 个）；"
+        "至少有一项可用资金的项目：{fundable} 个（共 {projects} 个）。",
+    },
+    "verify.valid": {
+        "en": "valid: {rows} allocation rows, {allocated} yuan; every budget, earmark, rule, "
+        "project, measure and policy holds.",
+        "zh": "有效：分配明细 {rows} 行，{allocated} 元；"
+        "预算、使用范围、规则、项目、措施和政策均满足。",
+    },
+    "verify.violations": {"en": "{n} violation(s) in {where}:", "zh": "{where} 中有 {n} 处违规："},
+    "test.summary": {
+        "en": "{passed} passed, {failed} failed ({files} rule-set test file(s))",
+        "zh": "通过 {passed} 项，失败 {failed} 项（规则集测试文件 {files} 个）",
+    },
+    "test.failed": {"en": "FAILED {file}: {message}", "zh": "失败 {file}：{message}"},
+    "compare.table": {
+        "en": "What-if: {case} (baseline {baseline})",
+        "zh": "方案比较：{case}（基准 {baseline}）",
+    },
+    "compare.written": {
+        "en": "Comparison written to {out}/ (report.html, report.md, compare_*.csv, "
+        "comparison.json, scenarios/<name>/)",
+        "zh": "比较结果已写入 {out}/（report.html、report.md、compare_*.csv、"
+        "comparison.json、scenarios/<方案名>/）",
+    },
     "funds.title": {"en": "Budget used per fund", "zh": "各项资金使用情况"},
     "total": {"en": "total", "zh": "合计"},
     "projects.line": {
@@ -113,6 +158,13 @@ TEXT: dict[str, dict[str, str]] = {
     "col.needs": {"en": "needs", "zh": "需求数"},
     "col.needs_unmet": {"en": "needs unmet", "zh": "未满足需求"},
     "col.scenario": {"en": "scenario", "zh": "方案"},
+    "col.poor households": {"en": "poor households", "zh": "贫困户数"},
+    "col.funded": {"en": "funded", "zh": "已安排"},
+    "col.gained": {"en": "gained", "zh": "新增"},
+    "col.lost": {"en": "lost", "zh": "取消"},
+    "col.moved (villages)": {"en": "moved (villages)", "zh": "变动（按行政村）"},
+    "col.moved (funds)": {"en": "moved (funds)", "zh": "变动（按资金）"},
+    "col.inputs changed": {"en": "inputs changed", "zh": "输入变化"},
     "col.item": {"en": "item", "zh": "项目"},
     "col.total": {"en": "total", "zh": "合计"},
     "col.household_id": {"en": "household", "zh": "户编码"},
@@ -279,6 +331,62 @@ def _said(value: object, language: Language) -> object:
 def msg(template: str, /, **values: object) -> Text:
     """A message with named fields: ``msg("found '{text}'", text=cell)``."""
     return Text(template, values)
+
+
+def join(separator: str, items: Iterable[object]) -> Text:
+    """``separator.join(items)`` that keeps each item translatable."""
+    values = {f"item{i}": item for i, item in enumerate(items)}
+    return Text(
+        separator.replace("{", "{{").replace("}", "}}").join(f"{{{k}}}" for k in values), values
+    )
+
+
+def validation_text(error: Mapping[str, object]) -> Text:
+    """One pydantic error as a translatable message that reads exactly as pydantic's English.
+
+    The common error types are spelt out here with pydantic's own wording (checked
+    against the error's text, so an upgrade that rewords them falls back safely);
+    a validator's ValueError keeps its own translatable text.
+    """
+    ctx = error.get("ctx")
+    context = dict(ctx) if isinstance(ctx, Mapping) else {}
+    original = str(error.get("msg", ""))
+    reason = context.get("error")
+    if error.get("type") == "value_error" and isinstance(reason, ValueError) and reason.args:
+        context["error"] = reason.args[0]
+    template = _PYDANTIC.get(str(error.get("type", "")))
+    if template is not None:
+        try:
+            text = Text(template, context)
+        except (KeyError, IndexError, ValueError):
+            text = None
+        if text is not None and str(text) == original:
+            return text
+    return msg("{text}", text=original)
+
+
+#: pydantic's English for the errors case files commonly hit, with its fields
+_PYDANTIC = {
+    "missing": "Field required",
+    "int_type": "Input should be a valid integer",
+    "int_parsing": "Input should be a valid integer, unable to parse string as an integer",
+    "int_from_float": "Input should be a valid integer, got a number with a fractional part",
+    "float_type": "Input should be a valid number",
+    "float_parsing": "Input should be a valid number, unable to parse string as a number",
+    "bool_type": "Input should be a valid boolean",
+    "bool_parsing": "Input should be a valid boolean, unable to interpret input",
+    "string_type": "Input should be a valid string",
+    "string_too_short": "String should have at least {min_length} character",
+    "greater_than_equal": "Input should be greater than or equal to {ge}",
+    "greater_than": "Input should be greater than {gt}",
+    "less_than_equal": "Input should be less than or equal to {le}",
+    "less_than": "Input should be less than {lt}",
+    "literal_error": "Input should be {expected}",
+    "extra_forbidden": "Extra inputs are not permitted",
+    "value_error": "Value error, {error}",
+    "list_type": "Input should be a valid list",
+    "dict_type": "Input should be a valid dictionary",
+}
 
 
 def say(text: object, language: Language = "en") -> str:

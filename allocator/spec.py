@@ -231,7 +231,7 @@ def check_spec_against_case(loaded: LoadedSpec, vocabulary: tuple[str, ...]) -> 
     for key, category in named:
         if category not in known:
             close = difflib.get_close_matches(category, sorted(known), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = msg("; did you mean '{name}'?", name=close[0]) if close else ""
             raise SpecError(
                 msg(
                     "unknown category '{category}' (not in the case's categories){hint}",

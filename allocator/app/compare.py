@@ -397,7 +397,9 @@ def _markdown(
     names: list[str],
 ) -> str:
     base = overview[0]
-    lines = [
+    # report.md is a file, written in English like the CSVs; report.html speaks the
+    # case's language.
+    markdown = [
         f"# What-if comparison: {case.meta.name} ({case.meta.year})",
         "",
         f"Baseline: **{base['scenario']}**. Money moved counts each yuan that changes place once.",
@@ -410,7 +412,7 @@ def _markdown(
     for o in overview:
         moved = o["money_moved"]
         gap = "-" if o["gap"] is None else f"{o['gap']:.2e}"
-        lines.append(
+        markdown.append(
             msg(
                 (
                     "| {scenario} | {status} | {objective:,.1f} | {gap} | {allocated:,} | "
@@ -431,49 +433,49 @@ def _markdown(
                 value2=moved.get("fund", 0),
             )
         )
-    lines += ["", "## What differs in the inputs", ""]
+    markdown += ["", "## What differs in the inputs", ""]
     if rule_rows or spec_rows:
-        lines += ["| scenario | what | change | detail |", "|---|---|---|---|"]
-        lines += [f"| {r[0]} | rule {r[1]} | {r[2]} | {r[3]} |" for r in rule_rows]
-        lines += [f"| {r[0]} | spec {r[1]} | changed | {r[2]} -> {r[3]} |" for r in spec_rows]
+        markdown += ["| scenario | what | change | detail |", "|---|---|---|---|"]
+        markdown += [f"| {r[0]} | rule {r[1]} | {r[2]} | {r[3]} |" for r in rule_rows]
+        markdown += [f"| {r[0]} | spec {r[1]} | changed | {r[2]} -> {r[3]} |" for r in spec_rows]
     else:
-        lines.append(msg("Nothing: the scenarios use identical rules and spec parameters."))
-    lines += ["", "## Projects gained and lost (first 30)", ""]
+        markdown.append(msg("Nothing: the scenarios use identical rules and spec parameters."))
+    markdown += ["", "## Projects gained and lost (first 30)", ""]
     if project_rows:
-        lines += [
+        markdown += [
             "| scenario | project | village | category | baseline | scenario | change |",
             "|---|---|---|---|---:|---:|---|",
         ]
-        lines += [
+        markdown += [
             f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {int(r[4]):,} | {int(r[5]):,} | {r[7]} |"
             for r in project_rows[:30]
         ]
     else:
-        lines.append(msg("None."))
+        markdown.append(msg("None."))
     changed = [r for r in policy_rows if any(int(v) != 0 for v in r[2 + len(names) :])]
-    lines += ["", "## Money moved by policies (yuan)", ""]
+    markdown += ["", "## Money moved by policies (yuan)", ""]
     if changed:
-        lines += [
+        markdown += [
             "| policy | figure | " + " | ".join(names) + " |",
             "|---|---|" + "---:|" * len(names),
         ]
-        lines += [
+        markdown += [
             f"| {r[0]} | {r[1]} | "
             + " | ".join(f"{int(v):,}" for v in r[2 : 2 + len(names)])
             + " |"
             for r in changed
         ]
     else:
-        lines.append(msg("No policy figure differs between the scenarios."))
+        markdown.append(msg("No policy figure differs between the scenarios."))
     covered = sum(1 for r in need_rows if r[5] == "newly covered")
     unmet = sum(1 for r in need_rows if r[5] == "newly unmet")
-    lines += [
+    markdown += [
         "",
         f"Needs newly covered: {covered}; newly unmet: {unmet} (details in compare_needs.csv).",
         "",
     ]
     if all("households" in o for o in overview):
-        lines += [
+        markdown += [
             "## Registered poor households",
             "",
             "| scenario | reached | exiting reached | of exiting eligible | exiting newly "
@@ -482,7 +484,7 @@ def _markdown(
         ]
         for o in overview:
             h = o["households"]
-            lines.append(
+            markdown.append(
                 msg(
                     (
                         "| {scenario} | {registered_poor_reached:,} | {exiting_reached:,} | "
@@ -497,8 +499,8 @@ def _markdown(
                     to_households=h["to_households"],
                 )
             )
-        lines += ["", "Each household whose measures change is in compare_households.csv.", ""]
-    return "\n".join(lines)
+        markdown += ["", "Each household whose measures change is in compare_households.csv.", ""]
+    return "\n".join(markdown)
 
 
 def compare(

@@ -99,7 +99,7 @@ def check_inputs(inputs: Inputs) -> CheckResult:
                 "the policies of the model spec cannot all hold ({n_conflicts} conflict(s))",
                 n_conflicts=len(conflicts),
             ),
-            [str(c) for c in conflicts],
+            [c.text() for c in conflicts],
         )
     values = project_values(inputs.case, inputs.spec.spec.objective)
     warnings = value_warnings(inputs.case, values)

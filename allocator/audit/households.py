@@ -105,8 +105,12 @@ def check_grant_eligibility(
 def check_quotas(case: Case, ledger: HouseholdLedger) -> list[str]:
     """No measure goes to more households than its quota."""
     return [
-        f"measure {case.measures[m].measure_id} goes to {count:,} households, above its quota "
-        f"of {case.measures[m].quota:,}"
+        msg(
+            ("measure {measure_id} goes to {count:,} households, above its quota of {quota:,}"),
+            measure_id=case.measures[m].measure_id,
+            count=count,
+            quota=case.measures[m].quota,
+        )
         for m, count in sorted(ledger.households_of.items())
         if case.measures[m].quota is not None and count > (case.measures[m].quota or 0)
     ]

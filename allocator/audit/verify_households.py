@@ -27,7 +27,11 @@ def read_grants(run: RunFolder, case: Case) -> tuple[list[Grant], list[int], lis
     header, table = run.rows(FILE, case.meta.encoding)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        return [], [], [f"{FILE}: missing column(s) {', '.join(missing)}"]
+        return (
+            [],
+            [],
+            [msg("{FILE}: missing column(s) {missing}", FILE=FILE, missing=", ".join(missing))],
+        )
     at = {name: header.index(name) for name in COLUMNS}
     measures = {m.measure_id: i for i, m in enumerate(case.measures)}
     funds = case.fund_index()

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from allocator.app.run import RunResult
+    from allocator.i18n import Language
     from allocator.plan import Progress
 
 app = typer.Typer(
@@ -106,36 +107,46 @@ def _say_error(text: str) -> None:
 
 
 @contextmanager
-def failures(debug: bool) -> Iterator[None]:
+def failures(debug: bool, lang: Language = "en") -> Iterator[None]:
     """The one error handler of every command: a message, an exit code, no traceback."""
     try:
         yield
     except typer.Exit:
         raise
     except (AllocatorError, KeyboardInterrupt, Exception) as exc:
-        _fail(exc, debug)
+        _fail(exc, debug, lang)
 
 
-def _fail(exc: BaseException, debug: bool) -> None:
+def _fail(exc: BaseException, debug: bool, lang: Language) -> None:
+    from allocator.i18n import say, t
+
     if debug:
         _say_error(traceback.format_exc())
     if isinstance(exc, KeyboardInterrupt):
-        _say_error("interrupted: nothing was written")
+        _say_error(t("interrupted", lang))
         raise typer.Exit(130)
     if isinstance(exc, AllocatorError):
-        _say_error(f"error: {exc}")
+        _say_error(t("error", lang, text=exc.say(lang)))
         if isinstance(exc, PlanCheckError):
             for violation in exc.violations[:20]:
-                _say_error(f"  - {violation}")
+                _say_error(f"  - {say(violation, lang)}")
         if isinstance(exc, InfeasibleError) and exc.conflicts:
             for conflict in exc.conflicts:
-                _say_error(f"  - {conflict}")
+                _say_error(f"  - {say(conflict, lang)}")
         raise typer.Exit(exc.exit_code)
-    _say_error(
-        f"internal error: {type(exc).__name__}: {exc} "
-        "(please report it; rerun with --debug for details)"
-    )
+    _say_error(t("internal", lang, text=f"{type(exc).__name__}: {exc}"))
     raise typer.Exit(1)
+
+
+def _language(lang: Lang | None, case: Path | None = None) -> Language:
+    """The language people read: --lang, else the case's ``language:``, else English."""
+    if lang is not None:
+        return lang.value
+    if case is not None:
+        from allocator.io.case import case_language
+
+        return case_language(case)
+    return "en"
 
 
 @contextmanager
@@ -165,13 +176,15 @@ STATUS_NOTES = ("time_limit", "heuristic")
 STATUS_NAMES = ("optimal", "time_limit", "heuristic")
 
 
-def _rule_count(ruleset: Any) -> str:
+def _rule_count(ruleset: Any, lang: Language = "en") -> str:
     """``10 rules: 7 for projects, 7 for household measures``."""
+    from allocator.i18n import t
+
     total = len(ruleset.rules)
     projects, households = len(ruleset.project_rules), len(ruleset.household_rules)
     if households == projects == total:
-        return f"{total} rules"
-    return f"{total} rules: {projects} for projects, {households} for household measures"
+        return t("check.rules", lang, total=total)
+    return t("check.rules_split", lang, total=total, projects=projects, households=households)
 
 
 def _case_name(case: Path) -> str:
@@ -194,7 +207,7 @@ def _summary_tables(result: RunResult) -> None:
     from rich.table import Table
 
     from allocator.i18n import column as title
-    from allocator.i18n import t
+    from allocator.i18n import say, t
 
     lang = result.language
     plan, report, out = result.plan, result.report, result.out
@@ -220,11 +233,13 @@ def _summary_tables(result: RunResult) -> None:
     if plan.violated:
         out_console().print(f"[bold red]{t('relaxed', lang, n=len(plan.violated))}[/bold red]")
         for conflict in plan.violated:
-            out_console().print(f"  [red]- {conflict}[/red]", markup=True, highlight=False)
+            out_console().print(
+                f"  [red]- {say(conflict.text(), lang)}[/red]", markup=True, highlight=False
+            )
     if status in STATUS_NOTES:
         out_console().print(f"[yellow]{t(f'note.{status}', lang)}[/yellow]")
     for warning in plan.warnings:
-        out_console().print(f"[yellow]{t('warning', lang, text=warning)}[/yellow]")
+        out_console().print(f"[yellow]{t('warning', lang, text=say(warning, lang))}[/yellow]")
     funds = Table(title=t("funds.title", lang), show_lines=False)
     for name, justify in (
         ("fund", "left"),
@@ -380,7 +395,7 @@ def run_command(
 
     case_dir = case_dirs[0]
     target = out if out is not None else Path("out") / _case_name(case_dir)
-    with failures(debug), _progress(quiet or as_json) as progress:
+    with failures(debug, _language(lang, case_dir)), _progress(quiet or as_json) as progress:
         result = run(
             case_dir,
             target,
@@ -445,30 +460,50 @@ def _run_many(
 
 @app.command("check")
 def check_command(
-    case_dir: CaseArg, rules: RulesOpt = None, model: ModelOpt = None, debug: DebugOpt = False
+    case_dir: CaseArg,
+    rules: RulesOpt = None,
+    model: ModelOpt = None,
+    lang: LangOpt = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Validate a case, rule set and model spec without solving (exit 0 valid, 2 invalid,
     3 a policy is impossible)."""
     from allocator.app.run import check_inputs, load_inputs
+    from allocator.i18n import say, t
 
-    with failures(debug):
+    language = _language(lang, case_dir)
+    with failures(debug, language):
         inputs = load_inputs(case_dir, rules, model)
         checked = check_inputs(inputs)
     eligibility = checked.eligibility
     case = inputs.case
     fundable = int(eligibility.eligible.any(axis=0).sum())
     out_console().print(
-        f"{case.folder}: valid. {len(case.villages)} villages, {len(case.projects)} projects, "
-        f"{len(case.funds)} funds, {len(case.needs)} needs; rule set '{inputs.ruleset.id}' "
-        f"({_rule_count(inputs.ruleset)}), model spec '{inputs.spec.spec.spec}'."
+        t(
+            "check.valid",
+            language,
+            folder=case.folder,
+            villages=len(case.villages),
+            projects=len(case.projects),
+            funds=len(case.funds),
+            needs=len(case.needs),
+            ruleset=inputs.ruleset.id,
+            rules=_rule_count(inputs.ruleset, language),
+            spec=inputs.spec.spec.spec,
+        )
     )
     out_console().print(
-        f"Eligible (fund, project) pairs: {int(eligibility.eligible.sum()):,} of "
-        f"{eligibility.eligible.size:,}; projects with at least one eligible fund: "
-        f"{fundable:,} of {len(case.projects):,}."
+        t(
+            "check.pairs",
+            language,
+            eligible=f"{int(eligibility.eligible.sum()):,}",
+            pairs=f"{eligibility.eligible.size:,}",
+            fundable=f"{fundable:,}",
+            projects=f"{len(case.projects):,}",
+        )
     )
     for warning in checked.warnings:
-        out_console().print(f"warning: {warning}")
+        out_console().print(t("warning", language, text=say(warning, language)))
 
 
 @app.command("compare")
@@ -489,16 +524,20 @@ def compare_command(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, max=64, help="Scenarios solved at once.")
     ] = 1,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run scenarios (rule set, model spec) on one case and compare them with the first."""
     from rich.table import Table
 
     from allocator.app.compare import compare, parse_scenario
+    from allocator.i18n import column as title
+    from allocator.i18n import t
     from allocator.plan import Progress
 
+    language = _language(lang, case_dir)
     target = out if out is not None else Path("out") / f"{_case_name(case_dir)}-compare"
-    with failures(debug):
+    with failures(debug, language):
         scenarios = [parse_scenario(s) for s in scenario]
         with _progress(False) as progress:
             overview = compare(
@@ -508,7 +547,9 @@ def compare_command(
                 jobs,
                 on_done=lambda name: progress(Progress(f"{name} solved")),
             )
-    table = Table(title=f"What-if: {overview['case']} (baseline {overview['baseline']})")
+    table = Table(
+        title=t("compare.table", language, case=overview["case"], baseline=overview["baseline"])
+    )
     for column in (
         "scenario",
         "status",
@@ -521,7 +562,10 @@ def compare_command(
         "moved (funds)",
         "inputs changed",
     ):
-        table.add_column(column, justify="left" if column in ("scenario", "status") else "right")
+        table.add_column(
+            title(column, language),
+            justify="left" if column in ("scenario", "status") else "right",
+        )
     for o in overview["scenarios"]:
         moved = o["money_moved"]
         table.add_row(
@@ -537,10 +581,7 @@ def compare_command(
             str(o["rules_changed"] + o["spec_parameters_changed"]),
         )
     out_console().print(table)
-    out_console().print(
-        f"Comparison written to {target}/ (report.html, report.md, compare_*.csv, "
-        "comparison.json, scenarios/<name>/)"
-    )
+    out_console().print(t("compare.written", language, out=target))
 
 
 @app.command("explain")
@@ -556,11 +597,13 @@ def explain_command(
     rules: RulesOpt = None,
     model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Why a project, village, fund or household got what it got in a finished run
     (no re-solve)."""
     from allocator.app.run import load_inputs
+    from allocator.i18n import msg, say
     from allocator.report.explain import (
         explain_fund,
         explain_household,
@@ -569,10 +612,11 @@ def explain_command(
         load_run,
     )
 
-    with failures(debug):
+    language = _language(lang, case_dir)
+    with failures(debug, language):
         chosen = [x for x in (project, village, fund, household) if x is not None]
         if len(chosen) != 1:
-            raise InputError("give exactly one of --project, --village, --fund or --household")
+            raise InputError(msg("give exactly one of --project, --village, --fund or --household"))
         inputs = load_inputs(case_dir, rules, model)
         folder = load_run(plan_dir, inputs.case, inputs.ruleset, inputs.spec)
         if project is not None:
@@ -587,7 +631,7 @@ def explain_command(
         sys.stdout.write(_json_text(explanation.data))
     else:
         for line in explanation.lines:
-            typer.echo(line)
+            typer.echo(say(line, language))
 
 
 @app.command("verify")
@@ -603,28 +647,30 @@ def verify_command(
     ],
     rules: RulesOpt = None,
     model: ModelOpt = None,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Re-check a plan against the case, rules and spec, independently of the optimizer
     (exit 0 valid, 1 violations found, 2 invalid input)."""
     from allocator.app.run import load_inputs
     from allocator.audit.verify import verify_plan
+    from allocator.i18n import say, t
 
-    with failures(debug):
+    language = _language(lang, case_dir)
+    with failures(debug, language):
         inputs = load_inputs(case_dir, rules, model)
         outcome = verify_plan(inputs.case, inputs.ruleset, inputs.spec.spec, plan_dir)
     if outcome.ok:
         out_console().print(
-            f"valid: {outcome.rows} allocation rows, {outcome.allocated:,} yuan; "
-            "every budget, earmark, rule, project, measure and policy holds."
+            t("verify.valid", language, rows=outcome.rows, allocated=f"{outcome.allocated:,}")
         )
         return
     where: Path = plan_dir
     if plan_dir.is_dir() and not (plan_dir / "household_measures.csv").exists():
         where = plan_dir / "allocations.csv"
-    _say_error(f"{len(outcome.violations)} violation(s) in {where}:")
+    _say_error(t("verify.violations", language, n=len(outcome.violations), where=where))
     for violation in outcome.violations:
-        _say_error(f"  - {violation}")
+        _say_error(f"  - {say(violation, language)}")
     raise typer.Exit(1)
 
 
@@ -634,23 +680,33 @@ def test_command(
         list[Path] | None,
         typer.Argument(help="Test files (*.test.yaml) or folders to search [default: rules/]."),
     ] = None,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run rule-set tests written as data (exit 0 all pass, 1 a test failed, 2 invalid)."""
     from allocator.app.defaults import PROJECT_ROOT
+    from allocator.i18n import msg, say, t
     from allocator.rules.ruletests import discover, run_file
 
-    with failures(debug):
+    language = _language(lang)
+    with failures(debug, language):
         files = discover(paths or [PROJECT_ROOT / "rules"])
         if not files:
-            raise InputError("no rule-set tests (*.test.yaml) found")
+            raise InputError(msg("no rule-set tests (*.test.yaml) found"))
         outcomes = [o for f in files for o in run_file(f)]
     failed = [o for o in outcomes if not o.passed]
     for outcome in failed:
-        _say_error(f"FAILED {outcome.file}: {outcome.message}")
+        _say_error(
+            t("test.failed", language, file=outcome.file, message=say(outcome.message, language))
+        )
     typer.echo(
-        f"{len(outcomes) - len(failed)} passed, {len(failed)} failed "
-        f"({len(files)} rule-set test file(s))"
+        t(
+            "test.summary",
+            language,
+            passed=len(outcomes) - len(failed),
+            failed=len(failed),
+            files=len(files),
+        )
     )
     if failed:
         raise typer.Exit(1)
@@ -703,10 +759,13 @@ def generate_command(
 ) -> None:
     """Generate a realistic synthetic case (seeded, documented in docs/generator.md)."""
     from allocator.app.generate import SIZES, generate_case, write_case
+    from allocator.i18n import msg
 
     with failures(debug):
         if size not in SIZES:
-            raise InputError(f"unknown size '{size}' (choose {', '.join(SIZES)})")
+            raise InputError(
+                msg("unknown size '{size}' (choose {sizes})", size=size, sizes=", ".join(SIZES))
+            )
         case_files = generate_case(SIZES[size], seed, with_households=households)
         write_case(case_files, out)
     out_console().print(f"Generated a {size} case (seed {seed}) in {out}/")

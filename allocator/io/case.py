@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
-from allocator.errors import InputError, Location
-from allocator.i18n import msg
+from allocator.errors import AllocatorError, InputError, Location
+from allocator.i18n import Language, msg, validation_text
 from allocator.io.csvtable import read_table
 from allocator.io.files import read_bytes
 from allocator.io.yamlsafe import LocatedYaml, parse_yaml_text
@@ -67,7 +67,12 @@ def validation_error_to_input_error(exc: ValidationError, doc: LocatedYaml) -> I
         return InputError(msg("missing key '{where}'", where=where), doc.location(loc[:-1]))
     found = first.get("input")
     return InputError(
-        msg("'{where}': {msg}; found {found!r}", where=where, msg=first["msg"], found=found),
+        msg(
+            "'{where}': {msg}; found {found!r}",
+            where=where,
+            msg=validation_text(first),
+            found=found,
+        ),
         doc.location(loc),
     )
 
@@ -85,6 +90,18 @@ def load_meta(folder: Path) -> tuple[CaseMeta, bytes]:
         return CaseMeta.model_validate(doc.data), raw
     except ValidationError as exc:
         raise validation_error_to_input_error(exc, doc) from None
+
+
+def case_language(case: Path) -> Language:
+    """The language a case folder asks for (``language:`` in case.yaml); English when
+    there is none or case.yaml cannot be read (its error is then reported in English)."""
+    if not case.is_dir():
+        return "en"
+    try:
+        meta, _ = load_meta(case)
+    except AllocatorError:
+        return "en"
+    return meta.language
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -239,33 +256,57 @@ def check_village_columns(path: Path, row: int, village: Village) -> None:
     if village.poor_households > village.households:
         refuse(
             "poor_households",
-            f"poor_households ({village.poor_households}) exceeds households "
-            f"({village.households})",
+            msg(
+                "poor_households ({poor_households}) exceeds households ({households})",
+                poor_households=village.poor_households,
+                households=village.households,
+            ),
         )
     if village.households > village.population:
         refuse(
             "households",
-            f"households ({village.households}) exceeds population ({village.population})",
+            msg(
+                "households ({households}) exceeds population ({population})",
+                households=village.households,
+                population=village.population,
+            ),
         )
     if village.poor_population > village.population:
         refuse(
             "poor_population",
-            f"poor_population ({village.poor_population}) exceeds population "
-            f"({village.population})",
+            msg(
+                "poor_population ({poor_population}) exceeds population ({population})",
+                poor_population=village.poor_population,
+                population=village.population,
+            ),
         )
     if village.poor_population < village.poor_households:
         refuse(
             "poor_population",
-            f"poor_population ({village.poor_population}) is below poor_households "
-            f"({village.poor_households}): every poor household has at least one member",
+            msg(
+                (
+                    "poor_population ({poor_population}) is below poor_households "
+                    "({poor_households}): every poor household has at least one member"
+                ),
+                poor_population=village.poor_population,
+                poor_households=village.poor_households,
+            ),
         )
     expected = 100 * village.poor_population / village.population if village.population else 0.0
     if abs(village.poverty_rate - expected) > RATE_TOLERANCE + 1e-9:
         refuse(
             "poverty_rate",
-            f"poverty_rate {village.poverty_rate:g} disagrees with 100 x poor_population / "
-            f"population = 100 x {village.poor_population} / {village.population} = "
-            f"{expected:.1f} (percent of people; fix one of the three columns)",
+            msg(
+                (
+                    "poverty_rate {poverty_rate:g} disagrees with 100 x poor_population / "
+                    "population = 100 x {poor_population} / {population} = {expected:.1f} "
+                    "(percent of people; fix one of the three columns)"
+                ),
+                poverty_rate=village.poverty_rate,
+                poor_population=village.poor_population,
+                population=village.population,
+                expected=expected,
+            ),
         )
 
 
@@ -304,7 +345,7 @@ def _category(
 ) -> None:
     if value not in vocabulary:
         close = difflib.get_close_matches(value, sorted(vocabulary), n=1)
-        suggestion = f"did you mean '{close[0]}'? otherwise " if close else ""
+        suggestion = msg("did you mean '{name}'? otherwise ", name=close[0]) if close else ""
         raise InputError(
             msg(
                 "unknown category '{value}' ({suggestion}{hint})",

@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from allocator.errors import InputError, Location
-from allocator.i18n import msg
+from allocator.i18n import msg, validation_text
 from allocator.io.files import read_bytes
 from allocator.schemas import ExtraType, field_base_type
 
@@ -84,7 +84,7 @@ def _literal_parser(choices: tuple[Any, ...]) -> CellParser:
         if text in choices:
             return text
         hint = difflib.get_close_matches(text, [str(c) for c in choices], n=1)
-        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+        suggestion = msg(" (did you mean '{name}'?)", name=hint[0]) if hint else ""
         raise CellError(
             msg(
                 "expected one of {choices}; found '{text}'{suggestion}",
@@ -160,7 +160,7 @@ def decode_csv(raw: bytes, path: Path, encoding: str) -> str:
         if encoding == "utf-8":
             try:
                 raw.decode("gb18030")
-                hint = (
+                hint = msg(
                     "; it looks like GBK/GB18030, as Chinese Excel saves CSV: set "
                     "'encoding: gb18030' in case.yaml or re-save the file as 'CSV UTF-8'"
                 )
@@ -249,7 +249,7 @@ def _check_header(
         if spec.required and spec.name not in seen:
             unknown = [h for h in header if h not in known]
             close = difflib.get_close_matches(spec.name, unknown, n=1)
-            hint = f" (found '{close[0]}': misspelt?)" if close else ""
+            hint = msg(" (found '{name}': misspelt?)", name=close[0]) if close else ""
             raise InputError(
                 msg("missing required column '{name}'{hint}", name=spec.name, hint=hint),
                 Location(path, 1),
@@ -266,9 +266,9 @@ def _check_header(
         if name not in known:
             close = difflib.get_close_matches(name, [s.name for s in specs], n=1)
             hint = (
-                f"; did you mean '{close[0]}'?"
+                msg("; did you mean '{name}'?", name=close[0])
                 if close
-                else "; declare it under extra_columns in case.yaml to use it in rules"
+                else msg("; declare it under extra_columns in case.yaml to use it in rules")
             )
             raise InputError(
                 msg("unknown column '{name}'{hint}", name=name, hint=hint),
@@ -300,7 +300,7 @@ def _parse_row(
         try:
             values[spec.name] = spec.parse(text)
         except CellError as exc:
-            raise InputError(str(exc), Location(path, row_number, None, spec.name)) from None
+            raise InputError(exc.args[0], Location(path, row_number, None, spec.name)) from None
     if extra_columns:
         extra: dict[str, Any] = {}
         for name, kind in extra_columns.items():
@@ -310,7 +310,7 @@ def _parse_row(
             try:
                 extra[name] = EXTRA_PARSERS[kind](text)
             except CellError as exc:
-                raise InputError(str(exc), Location(path, row_number, None, name)) from None
+                raise InputError(exc.args[0], Location(path, row_number, None, name)) from None
         values["extra"] = extra
     try:
         return model.model_validate(values)
@@ -319,6 +319,6 @@ def _parse_row(
         field = str(first["loc"][0]) if first["loc"] else "(whole row)"
         found = values.get(field)
         raise InputError(
-            msg("{msg}; found {found!r}", msg=first["msg"], found=found),
+            msg("{msg}; found {found!r}", msg=validation_text(first), found=found),
             Location(path, row_number, None, field),
         ) from None

@@ -203,8 +203,12 @@ class WorkbookText:
                 and (row, col) != (r0 + 1, c0 + 1)
             ):
                 first = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
-                return (
-                    f" (the cell is part of merged cells {first}: unmerge them and fill each cell)"
+                return msg(
+                    (
+                        " (the cell is part of merged cells {first}: unmerge them and fill "
+                        "each cell)"
+                    ),
+                    first=first,
                 )
         return ""
 

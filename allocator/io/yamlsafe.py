@@ -196,7 +196,7 @@ def parse_yaml_text(text: str, path: Path) -> LocatedYaml:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = exc.problem or exc.context or msg("invalid YAML")
         if "\t" in problem or "'\\t'" in problem:
             problem += " (tabs are not allowed for indentation; use spaces)"
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)

@@ -220,7 +220,7 @@ def _proven_by(guide: SolveResult, starts: list[Point], gap: float) -> SolveResu
         point,
         0.0,
         guide.nodes,
-        f"Optimal (within {gap:g} of the bound with household counts continuous)",
+        msg("Optimal (within {gap:g} of the bound with household counts continuous)", gap=gap),
     )
 
 
@@ -298,7 +298,7 @@ def allocate(
         )
     conflicts = domain_prechecks(case, eligibility.eligible, policies, options)
     if conflicts and not relax:
-        raise InfeasibleError(_headline(conflicts), [str(c) for c in conflicts])
+        raise InfeasibleError(_headline(conflicts), [c.text() for c in conflicts])
     values = project_values(case, spec.spec.objective)
     warnings = value_warnings(case, values)
     warnings += domain_shortfalls(case, eligibility.eligible, policies, options)
@@ -318,7 +318,7 @@ def allocate(
         )
         if solved.result.status.has_plan and not relax:
             found = _violations(solved, case, spec)
-            raise InfeasibleError(_headline(found), [str(c) for c in found])
+            raise InfeasibleError(_headline(found), [c.text() for c in found])
     result = solved.result
     if result.status == SolveStatus.INFEASIBLE:
         raise InfeasibleError(
@@ -583,9 +583,17 @@ def _factor_plan(
 
 
 def _headline(conflicts: list[Conflict]) -> str:
-    more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
-    first = f": {conflicts[0]}{more}" if conflicts else ""
-    return (
-        f"the policies of the model spec cannot all hold on this case{first}; change them, "
-        "or run with --relax for the best plan that violates the fewest"
+    more = (
+        msg(" (and {n_conflicts} more)", n_conflicts=len(conflicts) - 1)
+        if len(conflicts) > 1
+        else ""
+    )
+    first = ": " + conflicts[0].text() + more if conflicts else ""
+    return msg(
+        (
+            "the policies of the model spec cannot all hold on this case{first}; "
+            "change them, or run with --relax for the best plan that violates the "
+            "fewest"
+        ),
+        first=first,
     )

@@ -157,7 +157,7 @@ def group_flows(
 
 class _Shortfall(Exception):
     def __init__(self, group: int, missing: int) -> None:
-        super().__init__(f"group {group} short by {missing} yuan")
+        super().__init__(msg("group {group} short by {missing} yuan", group=group, missing=missing))
         self.group = group
         self.missing = missing
 

@@ -424,7 +424,7 @@ def solve(
             start,
             solver_seconds,
             nodes,
-            f"{message}; the best warm start is the incumbent",
+            msg("{message}; the best warm start is the incumbent", message=message),
         )
     if not kind.has_plan:
         return SolveResult(kind, None, None, None, None, solver_seconds, nodes, message)

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from allocator.i18n import msg
+from allocator.i18n import Text, msg
 from allocator.io.case import Case
 from allocator.ledger import HouseholdLedger, Ledger
 from allocator.rules.household_options import HouseholdOptions
@@ -49,8 +49,12 @@ class Conflict:
     policy: str  # the spec key, e.g. "policies.poor_village_floor"
     detail: str
 
+    def text(self) -> Text:
+        """``policy: detail``, translatable."""
+        return msg("{policy}: {detail}", policy=self.policy, detail=self.detail)
+
     def __str__(self) -> str:
-        return f"{self.policy}: {self.detail}"
+        return str(self.text())
 
 
 @dataclass(frozen=True)

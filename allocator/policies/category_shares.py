@@ -149,7 +149,9 @@ class CategoryShares(Policy[list[CategoryShare]]):
     ) -> Conflict:
         kind, index = key
         rule = config[int(index)]
-        side = "below the minimum" if kind == "category_min_share" else "above the maximum"
+        side = (
+            msg("below the minimum") if kind == "category_min_share" else msg("above the maximum")
+        )
         return Conflict(
             f"policies.category_shares[{index}]",
             msg(
@@ -164,9 +166,9 @@ class CategoryShares(Policy[list[CategoryShare]]):
         kind, index = key
         rule = config[int(index)]
         if kind == "category_min_share":
-            bound = f"minimum {rule.min_share:.0%}"
+            bound = msg("minimum {share:.0%}", share=rule.min_share)
         else:
-            bound = f"maximum {rule.max_share:.0%}"
+            bound = msg("maximum {share:.0%}", share=rule.max_share)
         return msg(
             ("policies.category_shares[{index}] (the {bound} share of {category} in {value})"),
             index=index,

@@ -146,7 +146,7 @@ class Guarantees(Policy[GuaranteesConfig]):
                 )
             ]
             if missed:
-                what = "safe housing" if standard == "safe_housing" else "safe water"
+                what = msg("safe housing") if standard == "safe_housing" else msg("safe water")
                 violations.append(
                     msg(
                         (
@@ -163,7 +163,7 @@ class Guarantees(Policy[GuaranteesConfig]):
     def describe(
         self, config: GuaranteesConfig, key: PolicyKey, amount: float, unit: int, case: Case
     ) -> Conflict:
-        what = "safe housing" if key[0] == KINDS["safe_housing"] else "safe water"
+        what = msg("safe housing") if key[0] == KINDS["safe_housing"] else msg("safe water")
         return Conflict(
             "policies.guarantees",
             msg(
@@ -178,7 +178,7 @@ class Guarantees(Policy[GuaranteesConfig]):
         )
 
     def instance_name(self, config: GuaranteesConfig, key: PolicyKey) -> str:
-        what = "safe-housing" if key[0] == KINDS["safe_housing"] else "safe-water"
+        what = msg("safe-housing") if key[0] == KINDS["safe_housing"] else msg("safe-water")
         return msg("the {what} guarantee for exiting households like {key}", what=what, key=key[1])
 
     def seed_start(self, config: GuaranteesConfig, start: StartBuilder, stage: str) -> None:
@@ -211,7 +211,7 @@ class Guarantees(Policy[GuaranteesConfig]):
                     members = options.households_of_class[c]
                     missed += [str(h) for h in options.register.ids[np.sort(members)]]
             if missed:
-                what = "safe housing" if standard == "safe_housing" else "safe water"
+                what = msg("safe housing") if standard == "safe_housing" else msg("safe water")
                 notes.append(
                     msg(
                         (

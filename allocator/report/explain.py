@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import InputError
-from allocator.i18n import msg
+from allocator.i18n import join, msg
 from allocator.io.case import Case
 from allocator.io.runfolder import RunFolder
 from allocator.rules.language import attributes_used
@@ -163,7 +163,7 @@ def _verdict_lines(verdict: dict[str, Any], paid: int, price: str) -> list[str]:
             ),
         ]
     rules = ", ".join(verdict["admitted_by"])
-    paid_text = msg("pays {paid:,} yuan", paid=paid) if paid else "pays nothing"
+    paid_text = msg("pays {paid:,} yuan", paid=paid) if paid else msg("pays nothing")
     return [
         msg(
             ("  {name}: eligible ({rules}); {paid_text}; price of money {price} per 10k yuan"),
@@ -187,7 +187,7 @@ def explain_project(case: Case, ruleset: RuleSet, run: RunView, project_id: str)
     outcome = run.projects[project_id]
     paid = dict(run.allocations.get(project_id, []))
     verdicts = [fund_verdict(case, ruleset, f, p) for f in range(len(case.funds))]
-    kind = "divisible" if project.divisible else "indivisible"
+    kind = msg("divisible") if project.divisible else msg("indivisible")
     lines: list[str] = [
         msg(
             (
@@ -202,9 +202,14 @@ def explain_project(case: Case, ruleset: RuleSet, run: RunView, project_id: str)
             kind=kind,
             value=outcome["value"],
         ),
-        f"Outcome: {outcome['status']}, {int(outcome['allocated']):,} yuan: "
-        f"{outcome['reason']}: {outcome['detail']}",
-        "Funds:",
+        msg(
+            "Outcome: {status}, {allocated:,} yuan: {reason}: {detail}",
+            status=outcome["status"],
+            allocated=int(outcome["allocated"]),
+            reason=outcome["reason"],
+            detail=outcome["detail"],
+        ),
+        msg("Funds:"),
     ]
     for verdict in verdicts:
         price = run.funds[verdict["fund_id"]].get("marginal_value_per_10k", "") or "-"
@@ -217,7 +222,7 @@ def explain_village(case: Case, ruleset: RuleSet, run: RunView, village_id: str)
     village = case.villages[_lookup(case.village_index(), village_id, "village")]
     projects = [p for p in case.projects if p.village_id == village_id]
     score = next((s.score for s in case.scores if s.village_id == village_id), None)
-    status = "registered poor" if village.poor_village else "not poor"
+    status = msg("registered poor") if village.poor_village else msg("not poor")
     exit_text = (
         msg(", exit year {exit_year}", exit_year=village.exit_year) if village.exit_year else ""
     )
@@ -235,7 +240,7 @@ def explain_village(case: Case, ruleset: RuleSet, run: RunView, village_id: str)
             poverty_rate=village.poverty_rate,
             value="-" if score is None else f"{score:g}",
         ),
-        "Needs:",
+        msg("Needs:"),
     ]
     needs_data = []
     for need in (n for n in case.needs if n.village_id == village_id):
@@ -247,8 +252,19 @@ def explain_village(case: Case, ruleset: RuleSet, run: RunView, village_id: str)
         ]
         unmet = run.unmet.get((village_id, need.need))
         if unmet is None:
-            state = "covered by " + "; ".join(
-                f"{pid} ({', '.join(f'{f} {a:,}' for f, a in pays)} yuan)" for pid, pays in funded
+            state = msg(
+                "covered by {projects}",
+                projects=join(
+                    "; ",
+                    (
+                        msg(
+                            "{project_id} ({payments} yuan)",
+                            project_id=pid,
+                            payments=", ".join(f"{f} {a:,}" for f, a in pays),
+                        )
+                        for pid, pays in funded
+                    ),
+                ),
             )
         else:
             state = msg(
@@ -331,8 +347,8 @@ def explain_fund(case: Case, ruleset: RuleSet, run: RunView, fund_id: str) -> Ex
             unused=int(row["unused"]),
             value=row.get("marginal_value_per_10k") or "-",
         ),
-        f"Earmark: {', '.join(fund.categories)}",
-        "Projects: " + ", ".join(f"{k} {v}" for k, v in sorted(checks.items())),
+        msg("Earmark: {categories}", categories=", ".join(fund.categories)),
+        msg("Projects: {checks}", checks=", ".join(f"{k} {v}" for k, v in sorted(checks.items()))),
     ]
     if int(row["unused"]) > 0:
         reason = row.get("idle_reason") or "-"
@@ -376,7 +392,7 @@ def explain_household(case: Case, ruleset: RuleSet, run: RunView, household_id: 
         f"{name} {_show(row.get(('household', name)))}"
         for name in ("members", "exit_year", "cause", "safe_housing", "safe_water", "income")
     )
-    status = "registered poor" if register.poor[h] else "not on the poverty register"
+    status = msg("registered poor") if register.poor[h] else msg("not on the poverty register")
     lines: list[str] = [
         msg(
             (
@@ -422,8 +438,8 @@ def explain_household(case: Case, ruleset: RuleSet, run: RunView, household_id: 
     for m, measure in enumerate(case.measures):
         cost = measure.cost_per_household + measure.cost_per_member * int(register.members[h])
         given = by_measure.get(measure.measure_id, {})
-        closes = f"; closes {measure.closes}" if measure.closes else ""
-        state = "given" if given else "not given"
+        closes = msg("; closes {standard}", standard=measure.closes) if measure.closes else ""
+        state = msg("given") if given else msg("not given")
         lines.append(
             msg(
                 (

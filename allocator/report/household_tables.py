@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from allocator.i18n import msg
 from allocator.plan import Plan
 
 Row = list[str | int]  # as in tables.py, which imports this module
@@ -74,16 +75,25 @@ def household_outcome(plan: Plan, household: int) -> HouseholdOutcome:
     ]
     if len(full) == len(eligible):
         names = ", ".join(options.measures[m].measure_id for m in full)
-        return HouseholdOutcome("quota", f"every eligible measure is at its quota ({names})")
+        return HouseholdOutcome(
+            "quota", msg("every eligible measure is at its quota ({names})", names=names)
+        )
     cheapest = min(pairs, key=lambda k: (options.unit_cost[k], k))
     funds = options.funds_of(cheapest)
     left = sum(plan.case.funds[f].budget - plan.fund_spent(f) for f in funds)
     measure_id = options.measures[options.pairs[cheapest][0]].measure_id
     return HouseholdOutcome(
         "money",
-        f"its cheapest eligible measure ({measure_id}, "
-        f"{options.unit_cost[cheapest]:,} yuan) competes for funds spent on what is worth more "
-        f"per yuan ({left:,} yuan left in them)",
+        msg(
+            (
+                "its cheapest eligible measure ({measure_id}, {unit_cost:,} yuan) "
+                "competes for funds spent on what is worth more per yuan ({left:,} "
+                "yuan left in them)"
+            ),
+            measure_id=measure_id,
+            unit_cost=options.unit_cost[cheapest],
+            left=left,
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from allocator.i18n import Language, column, msg, t
+from allocator.i18n import Language, column, say, t
 from allocator.plan import Plan
 from allocator.report.charts import bars, diverging, stacked
 from allocator.report.tables import Report, idle_money
@@ -55,8 +55,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: set[in
             f'<td class="n">{_num(v)}</td>' if i in numeric else f"<td>{escape(str(v))}</td>"
             for i, v in enumerate(row)
         )
-        lines.append(msg("<tr>{cells}</tr>", cells=cells))
-    lines.append(msg("</tbody></table>"))
+        lines.append(f"<tr>{cells}</tr>")
+    lines.append("</tbody></table>")
     return "".join(lines)
 
 
@@ -114,8 +114,8 @@ def plan_report(plan: Plan, report: Report, language: Language = "en") -> str:
         _figure(t("fig.unmet", lang), f"{totals['needs_unmet']:,}"),
         "</div>",
     ]
-    for text in [*s["relaxed_policies"], *s["warnings"]]:
-        body.append(f'<p class="note">{escape(text)}</p>')
+    for text in [*(c.text() for c in plan.violated), *plan.warnings]:
+        body.append(f'<p class="note">{escape(say(text, lang))}</p>')
 
     idle = idle_money(plan)
     body.append(f"<h2>{t('sec.funds', lang)}</h2>")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from allocator.i18n import msg
 from allocator.plan import Plan
 from allocator.policies.registry import active
 from allocator.policies.village_cap import cap_of
@@ -69,8 +70,15 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                     ProjectOutcome(
                         "funded",
                         "funded_by_policy",
-                        f"fully funded, required by {binding.text}: its value {density:.3g} per "
-                        f"10k yuan is below the price of money in its funds ({cheapest:.3g})",
+                        msg(
+                            (
+                                "fully funded, required by {text}: its value {density:.3g} per 10k "
+                                "yuan is below the price of money in its funds ({cheapest:.3g})"
+                            ),
+                            text=binding.text,
+                            density=density,
+                            cheapest=cheapest,
+                        ),
                     )
                 )
             else:
@@ -109,8 +117,11 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                 ProjectOutcome(
                     status,
                     "village_cap",
-                    f"village cap of {_yuan(cap)} yuan reached "
-                    f"(village has {_yuan(village_total[v])})",
+                    msg(
+                        "village cap of {value} yuan reached (village has {value2})",
+                        value=_yuan(cap),
+                        value2=_yuan(village_total[v]),
+                    ),
                 )
             )
         elif sum(case.funds[f].budget for f in funds) < missing:
@@ -120,8 +131,15 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                 ProjectOutcome(
                     status,
                     "funds_too_small",
-                    f"its eligible funds ({names}) hold {_yuan(total)} yuan in all, less than the "
-                    f"{_yuan(missing)} it needs",
+                    msg(
+                        (
+                            "its eligible funds ({names}) hold {value} yuan in all, less than the "
+                            "{value2} it needs"
+                        ),
+                        names=names,
+                        value=_yuan(total),
+                        value2=_yuan(missing),
+                    ),
                 )
             )
         elif binding is not None and room > 0:
@@ -129,20 +147,39 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                 ProjectOutcome(
                     status,
                     "held_by_policy",
-                    f"eligible funds have {_yuan(room)} yuan left, but {binding.text} binds "
-                    f"(relaxing it by 10,000 yuan would be worth {binding.price:.3g}; this "
-                    f"project is worth {density:.3g} per 10k yuan)",
+                    msg(
+                        (
+                            "eligible funds have {value} yuan left, but {text} binds (relaxing it "
+                            "by 10,000 yuan would be worth {price:.3g}; this project is worth "
+                            "{density:.3g} per 10k yuan)"
+                        ),
+                        value=_yuan(room),
+                        text=binding.text,
+                        price=binding.price,
+                        density=density,
+                    ),
                 )
             )
         elif room < missing:
-            comparison = "is below" if density < cheapest * (1 - 1e-6) else "does not beat"
+            comparison = (
+                msg("is below") if density < cheapest * (1 - 1e-6) else msg("does not beat")
+            )
             outcomes.append(
                 ProjectOutcome(
                     status,
                     "budget_exhausted",
-                    f"eligible funds have {_yuan(room)} yuan left, it needs {_yuan(missing)}; "
-                    f"its value {density:.3g} per 10k yuan {comparison} the price of money in its "
-                    f"funds ({price_text}), which higher-value projects used",
+                    msg(
+                        (
+                            "eligible funds have {value} yuan left, it needs {value2}; its value "
+                            "{density:.3g} per 10k yuan {comparison} the price of money in its "
+                            "funds ({price_text}), which higher-value projects used"
+                        ),
+                        value=_yuan(room),
+                        value2=_yuan(missing),
+                        density=density,
+                        comparison=comparison,
+                        price_text=price_text,
+                    ),
                 )
             )
         else:
@@ -151,10 +188,18 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                 ProjectOutcome(
                     status,
                     "optimality_gap",
-                    f"eligible funds have {_yuan(room)} yuan left and no policy binds on it "
-                    f"(value {density:.3g} per 10k yuan; prices: {price_text}); the solver "
-                    f"stopped within its gap ({gap:.2e}) of the best plan, or the money left "
-                    "is split across funds too small for it",
+                    msg(
+                        (
+                            "eligible funds have {value} yuan left and no policy binds on it "
+                            "(value {density:.3g} per 10k yuan; prices: {price_text}); the solver "
+                            "stopped within its gap ({gap:.2e}) of the best plan, or the money "
+                            "left is split across funds too small for it"
+                        ),
+                        value=_yuan(room),
+                        density=density,
+                        price_text=price_text,
+                        gap=gap,
+                    ),
                 )
             )
     return outcomes
@@ -199,8 +244,15 @@ def idle_money(plan: Plan) -> dict[int, tuple[str, str]]:
         elif binding is not None:
             reasons[f] = (
                 "held_by_policy",
-                f"{binding.text} binds ({binding.policy}): relaxing it by 10,000 yuan would "
-                f"be worth {binding.price:.3g}",
+                msg(
+                    (
+                        "{text} binds ({policy}): relaxing it by 10,000 yuan would be worth "
+                        "{price:.3g}"
+                    ),
+                    text=binding.text,
+                    policy=binding.policy,
+                    price=binding.price,
+                ),
             )
         elif all(
             case.projects[p].cost - ledger.project(p)
@@ -209,13 +261,21 @@ def idle_money(plan: Plan) -> dict[int, tuple[str, str]]:
         ):
             reasons[f] = (
                 "too_little_for_open_projects",
-                f"{len(open_)} eligible project(s) remain, each needing more than the "
-                "money left in the funds that may pay for it",
+                msg(
+                    (
+                        "{n_open} eligible project(s) remain, each needing more than the money "
+                        "left in the funds that may pay for it"
+                    ),
+                    n_open=len(open_),
+                ),
             )
         else:
             reasons[f] = (
                 "optimality_gap",
-                f"no policy binds; the solver stopped within its gap ({plan.gap or 0:.2e})",
+                msg(
+                    "no policy binds; the solver stopped within its gap ({value:.2e})",
+                    value=plan.gap or 0,
+                ),
             )
     return reasons
 

@@ -159,21 +159,30 @@ class _Checker:
 
     def check(self, node: ast.AST, depth: int = 0) -> Node:
         if depth > MAX_DEPTH:
-            raise self.error(node, f"expression is nested deeper than {MAX_DEPTH} levels")
+            raise self.error(
+                node,
+                msg("expression is nested deeper than {MAX_DEPTH} levels", MAX_DEPTH=MAX_DEPTH),
+            )
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise self.error(
                 node,
-                f"'{ast.unparse(node)}' is not allowed in rule expressions "
-                "(allowed: comparisons, and/or/not, + - * / %, 'in [...]', "
-                f"attributes like village.poverty_rate, and {', '.join(FUNCTIONS)})",
+                msg(
+                    (
+                        "'{value}' is not allowed in rule expressions (allowed: comparisons, "
+                        "and/or/not, + - * / %, 'in [...]', attributes like "
+                        "village.poverty_rate, and {FUNCTIONS})"
+                    ),
+                    value=ast.unparse(node),
+                    FUNCTIONS=", ".join(FUNCTIONS),
+                ),
             )
         result: Node = method(node, depth + 1)
         return result
 
     def _Constant(self, node: ast.Constant, depth: int) -> Node:
         if node.value is None or not isinstance(node.value, int | float | str):
-            raise self.error(node, f"constant {node.value!r} is not allowed")
+            raise self.error(node, msg("constant {value!r} is not allowed", value=node.value))
         return Const(_type_of_value(node.value), False, node.value)
 
     def _Name(self, node: ast.Name, depth: int) -> Node:
@@ -182,13 +191,19 @@ class _Checker:
         if node.id in self.schema:
             raise self.error(
                 node,
-                f"'{node.id}' needs an attribute, e.g. {node.id}."
-                f"{next(iter(self.schema[node.id]), 'id')}",
+                msg(
+                    "'{id}' needs an attribute, e.g. {id}.{value}",
+                    id=node.id,
+                    value=next(iter(self.schema[node.id]), "id"),
+                ),
             )
         raise self.error(
             node,
-            f"unknown name '{node.id}' (use one of "
-            f"{', '.join(e + '.<attribute>' for e in self.schema)})",
+            msg(
+                "unknown name '{id}' (use one of {schema})",
+                id=node.id,
+                schema=", ".join(e + ".<attribute>" for e in self.schema),
+            ),
         )
 
     def _Attribute(self, node: ast.Attribute, depth: int) -> Node:
@@ -196,12 +211,31 @@ class _Checker:
             raise self.error(node, "attributes are written entity.attribute, e.g. fund.kind")
         entity = node.value.id
         if entity not in self.schema:
-            raise self.error(node, f"unknown entity '{entity}' (known: {', '.join(self.schema)})")
+            raise self.error(
+                node,
+                msg(
+                    "unknown entity '{entity}' (known: {schema})",
+                    entity=entity,
+                    schema=", ".join(self.schema),
+                ),
+            )
         attrs = self.schema[entity]
         if node.attr not in attrs:
             close = difflib.get_close_matches(node.attr, list(attrs), n=1)
-            hint = f"; did you mean {entity}.{close[0]}?" if close else ""
-            raise self.error(node, f"unknown attribute '{entity}.{node.attr}'{hint}")
+            hint = (
+                msg("; did you mean {entity}.{close}?", entity=entity, close=close[0])
+                if close
+                else ""
+            )
+            raise self.error(
+                node,
+                msg(
+                    "unknown attribute '{entity}.{attr}'{hint}",
+                    entity=entity,
+                    attr=node.attr,
+                    hint=hint,
+                ),
+            )
         info = attrs[node.attr]
         return Attr(info.type, info.optional, entity, node.attr)
 
@@ -209,7 +243,7 @@ class _Checker:
         operands = tuple(self.check(v, depth) for v in node.values)
         op = "and" if isinstance(node.op, ast.And) else "or"
         for raw, operand in zip(node.values, operands, strict=True):
-            self.require(raw, operand, {Type.BOOL}, f"'{op}' needs true/false operands")
+            self.require(raw, operand, {Type.BOOL}, msg("'{op}' needs true/false operands", op=op))
         return Logical(Type.BOOL, False, op, operands)
 
     def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> Node:
@@ -224,19 +258,23 @@ class _Checker:
             if isinstance(operand, Const):
                 return Const(operand.type, False, -operand.value)  # type: ignore[operator]
             return Unary(operand.type, False, "neg", operand)
-        raise self.error(node, f"operator in '{ast.unparse(node)}' is not allowed")
+        raise self.error(node, msg("operator in '{value}' is not allowed", value=ast.unparse(node)))
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> Node:
         op = _BINOPS.get(type(node.op))
         if op is None:
             raise self.error(
-                node, f"operator in '{ast.unparse(node)}' is not allowed (allowed: + - * / %)"
+                node,
+                msg(
+                    "operator in '{value}' is not allowed (allowed: + - * / %)",
+                    value=ast.unparse(node),
+                ),
             )
         left = self.check(node.left, depth)
         right = self.check(node.right, depth)
         numbers = {Type.INT, Type.FLOAT}
-        self.require(node.left, left, numbers, f"'{op}' needs numbers")
-        self.require(node.right, right, numbers, f"'{op}' needs numbers")
+        self.require(node.left, left, numbers, msg("'{op}' needs numbers", op=op))
+        self.require(node.right, right, numbers, msg("'{op}' needs numbers", op=op))
         kind = Type.INT if left.type == right.type == Type.INT and op != "/" else Type.FLOAT
         return Binary(kind, False, op, left, right)
 
@@ -257,11 +295,21 @@ class _Checker:
             self.not_optional(left_raw, left)
             self.not_optional(right_raw, right)
             if op in ("<", "<=", ">", ">="):
-                self.require(left_raw, left, {Type.INT, Type.FLOAT}, f"'{op}' compares numbers")
-                self.require(right_raw, right, {Type.INT, Type.FLOAT}, f"'{op}' compares numbers")
+                self.require(
+                    left_raw, left, {Type.INT, Type.FLOAT}, msg("'{op}' compares numbers", op=op)
+                )
+                self.require(
+                    right_raw, right, {Type.INT, Type.FLOAT}, msg("'{op}' compares numbers", op=op)
+                )
             elif not (left.type == right.type or (left.type.numeric and right.type.numeric)):
                 raise self.error(
-                    node, f"cannot compare {_describe(left)} with {_describe(right)} using '{op}'"
+                    node,
+                    msg(
+                        "cannot compare {value} with {value2} using '{op}'",
+                        value=_describe(left),
+                        value2=_describe(right),
+                        op=op,
+                    ),
                 )
             parts.append(Compare(Type.BOOL, False, op, left, right))
             left_raw, left = right_raw, right
@@ -284,8 +332,12 @@ class _Checker:
             if not compatible:
                 raise self.error(
                     element,
-                    f"list item {const.value!r} is {const.type.value} but "
-                    f"the value tested is {left.type.value}",
+                    msg(
+                        "list item {value!r} is {value2} but the value tested is {value3}",
+                        value=const.value,
+                        value2=const.type.value,
+                        value3=left.type.value,
+                    ),
                 )
             values.append(const.value)
         if not values:
@@ -295,7 +347,14 @@ class _Checker:
     def _Call(self, node: ast.Call, depth: int) -> Node:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             name = ast.unparse(node.func)
-            raise self.error(node, f"unknown function '{name}' (available: {', '.join(FUNCTIONS)})")
+            raise self.error(
+                node,
+                msg(
+                    "unknown function '{name}' (available: {FUNCTIONS})",
+                    name=name,
+                    FUNCTIONS=", ".join(FUNCTIONS),
+                ),
+            )
         if node.keywords:
             raise self.error(node, "functions take no keyword arguments")
         func = node.func.id
@@ -317,19 +376,22 @@ class _Checker:
             if not (value.type == fallback.type or (value.type.numeric and fallback.type.numeric)):
                 raise self.error(
                     node.args[1],
-                    f"default value is {fallback.type.value} but "
-                    f"the attribute is {value.type.value}",
+                    msg(
+                        "default value is {value} but the attribute is {value2}",
+                        value=fallback.type.value,
+                        value2=value.type.value,
+                    ),
                 )
             kind = value.type if value.type == fallback.type else Type.FLOAT
             return Call(kind, False, func, args)
         for raw, arg in zip(node.args, args, strict=True):
-            self.require(raw, arg, {Type.INT, Type.FLOAT}, f"{func}() takes numbers")
+            self.require(raw, arg, {Type.INT, Type.FLOAT}, msg("{func}() takes numbers", func=func))
         if func == "abs":
             if len(args) != 1:
                 raise self.error(node, "abs() takes one argument")
             return Call(args[0].type, False, func, args)
         if len(args) < 2:
-            raise self.error(node, f"{func}() takes two or more arguments")
+            raise self.error(node, msg("{func}() takes two or more arguments", func=func))
         kind = Type.INT if all(a.type == Type.INT for a in args) else Type.FLOAT
         return Call(kind, False, func, args)
 
@@ -338,7 +400,13 @@ class _Checker:
             name = ast.unparse(raw)
             raise self.error(
                 raw,
-                f"{name} may be empty; write default({name}, <value>) or test is_set({name}) first",
+                msg(
+                    (
+                        "{name} may be empty; write default({name}, <value>) or test "
+                        "is_set({name}) first"
+                    ),
+                    name=name,
+                ),
             )
 
     def require(self, raw: ast.AST, node: Node, allowed: set[Type], message: str) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from allocator.errors import InputError
-from allocator.i18n import msg
+from allocator.i18n import msg, validation_text
 from allocator.io.case import Case, validation_error_to_input_error
 from allocator.io.yamlsafe import load_yaml
 from allocator.rules.eligibility import evaluate_eligibility
@@ -105,7 +105,7 @@ def _build(data: RuleTestFile, path: Path) -> Case:
                         key=key,
                         i=i,
                         loc=".".join(map(str, first["loc"])),
-                        msg=first["msg"],
+                        msg=validation_text(first),
                     ),
                     None,
                 ) from None

@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from allocator.i18n import msg
+
 
 @dataclass(frozen=True)
 class Allocation:
@@ -51,8 +53,8 @@ class Ledger:
 
 
 def yuan(amount: int | float) -> str:
-    """An amount for people: ``1,234,567 yuan``."""
-    return f"{round(amount):,} yuan"
+    """An amount for people: ``1,234,567 yuan`` (translatable)."""
+    return msg("{amount:,} yuan", amount=round(amount))
 
 
 @dataclass(frozen=True)

@@ -677,5 +677,9 @@ ZH: dict[str, str] = {
         '应为有效的列表',
     'Input should be a valid dictionary':
         '应为有效的映射（字典）',
+    '  {project_id}: {amount:,} yuan':
+        '  {project_id}：{amount:,} 元',
+    '{amount:,} yuan':
+        '{amount:,} 元',
 }
 # fmt: on

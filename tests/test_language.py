@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.i18n import LANGUAGES, TEXT
-from tests.conftest import TINY, read_csv
+from tests.conftest import DEFAULT_SPEC, TINY, edit_cell, read_csv
 
 runner = CliRunner()
 
@@ -98,3 +98,57 @@ def _typed(text: str) -> object:
             return float(text)
         except ValueError:
             return text or None
+
+
+def _invoke(args: list[str]) -> tuple[int, str]:
+    result = CliRunner().invoke(app, args)
+    return result.exit_code, result.output
+
+
+def test_errors_are_said_in_chinese_with_their_place(tiny: Path) -> None:
+    edit_cell(tiny / "projects.csv", 2, "cost", "50000.5")
+    code, output = _invoke(["check", str(tiny), "--lang", "zh"])
+    assert code == 2
+    assert output.strip() == (
+        f"错误：{tiny}/projects.csv，第 4 行，列“cost”：应为整数（以元为单位，不含小数），"
+        "实为“50000.5”"
+    )
+    code, english = _invoke(["check", str(tiny)])
+    assert english.strip().startswith(f"error: {tiny}/projects.csv, row 4, column 'cost': ")
+    # A case that asks for Chinese gets its errors in Chinese without --lang.
+    meta = tiny / "case.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "language: zh\n", encoding="utf-8")
+    assert _invoke(["check", str(tiny)])[1].startswith("错误：")
+
+
+def test_a_conflict_is_said_in_chinese(tmp_path: Path) -> None:
+    head = DEFAULT_SPEC.read_text(encoding="utf-8").partition("policies:")[0]
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        head + "policies:\n  poor_village_floor: {min_amount: 700000}\n", encoding="utf-8"
+    )
+    code, output = _invoke(["check", str(TINY), "--model", str(spec), "--lang", "zh"])
+    assert code == 3
+    assert "错误：模型设定中的政策无法同时满足（1 处冲突）" in output
+    assert (
+        "3 个贫困村每村底线 700,000 元，共需 1,740,000 元，但可用于它们的资金只有 1,600,000 元"
+        in (output)
+    )
+
+
+def test_check_verify_explain_and_test_speak_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _invoke(["run", str(TINY), "--out", str(out), "-q"])[0] == 0
+    code, checked = _invoke(["check", str(TINY), "--lang", "zh"])
+    assert code == 0 and "有效。行政村 5 个，项目 12 个" in checked
+    assert "注意：1 个项目的受益户数多于所在村需求清单的记录" in checked
+    code, verified = _invoke(["verify", str(TINY), str(out), "--lang", "zh"])
+    assert code == 0 and verified.startswith("有效：分配明细 6 行，1,750,000 元")
+    code, explained = _invoke(["explain", str(TINY), str(out), "--project", "P04", "--lang", "zh"])
+    assert code == 0
+    assert explained.splitlines()[0].startswith("项目 P04：Hedong house renovation（safe_housing）")
+    assert "  F2：不在使用范围内：其使用范围（drinking_water, irrigation）不包括 safe_housing" in (
+        explained
+    )
+    code, tested = _invoke(["test", "--lang", "zh"])
+    assert code == 0 and tested.startswith("通过 ")

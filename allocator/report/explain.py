@@ -363,7 +363,10 @@ def explain_fund(case: Case, ruleset: RuleSet, run: RunView, fund_id: str) -> Ex
     lines += [
         msg("Pays {n_paid} project(s), largest first:", n_paid=len(paid)),
     ]
-    lines += [f"  {pid}: {amount:,} yuan" for amount, pid in paid[:15]]
+    lines += [
+        msg("  {project_id}: {amount:,} yuan", project_id=pid, amount=amount)
+        for amount, pid in paid[:15]
+    ]
     if len(paid) > 15:
         lines.append(msg("  ... and {n_paid} more (allocations.csv)", n_paid=len(paid) - 15))
     data = {

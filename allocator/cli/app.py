@@ -89,17 +89,6 @@ LangOpt = Annotated[
     ),
 ]
 
-PHASES = {
-    "load": "loading the case, rules and model spec",
-    "rules": "evaluating eligibility rules",
-    "build": "building the model",
-    "start": "finding a starting plan (greedy and LP-guided)",
-    "margin": "solving the projects at the margin",
-    "solve": "solving with HiGHS",
-    "round": "rounding to whole yuan and checking",
-    "write": "writing outputs",
-}
-
 
 def _say_error(text: str) -> None:
     # Plain text, never wrapped: error lines are read by people and grepped by scripts.
@@ -150,22 +139,30 @@ def _language(lang: Lang | None, case: Path | None = None) -> Language:
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[Progress], None]]:
+def _progress(quiet: bool, lang: Language = "en") -> Iterator[Callable[[Progress], None]]:
     if quiet or not err_console().is_terminal:
         yield lambda _: None
         return
     from rich.status import Status
 
+    from allocator.i18n import TEXT, t
+
     started = time.perf_counter()
-    with Status("starting", console=err_console()) as status:
+    with Status(t("phase.starting", lang), console=err_console()) as status:
 
         def update(event: Progress) -> None:
             elapsed = time.perf_counter() - started
-            text = f"{PHASES.get(event.phase, event.phase)}  [{elapsed:5.1f} s]"
+            known = f"phase.{event.phase}" in TEXT
+            phase = t(f"phase.{event.phase}", lang) if known else event.phase
+            text = f"{phase}  [{elapsed:5.1f} s]"
             if event.incumbent is not None:
-                gap = f"{event.gap:.2%}" if event.gap is not None else "-"
-                bound = f"{event.bound:,.1f}" if event.bound is not None else "-"
-                text += f"  incumbent {event.incumbent:,.1f}  bound {bound}  gap {gap}"
+                text += t(
+                    "phase.search",
+                    lang,
+                    incumbent=f"{event.incumbent:,.1f}",
+                    bound="-" if event.bound is None else f"{event.bound:,.1f}",
+                    gap="-" if event.gap is None else f"{event.gap:.2%}",
+                )
             status.update(text)
 
         yield update
@@ -389,13 +386,14 @@ def run_command(
     """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
     3 infeasible, 4 solver failure)."""
     if len(case_dirs) > 1:
-        _run_many(case_dirs, rules, model, out or Path("out"), jobs, relax, debug)
+        _run_many(case_dirs, rules, model, out or Path("out"), jobs, relax, debug, _language(lang))
         return
     from allocator.app.run import run
 
     case_dir = case_dirs[0]
     target = out if out is not None else Path("out") / _case_name(case_dir)
-    with failures(debug, _language(lang, case_dir)), _progress(quiet or as_json) as progress:
+    language = _language(lang, case_dir)
+    with failures(debug, language), _progress(quiet or as_json, language) as progress:
         result = run(
             case_dir,
             target,
@@ -411,8 +409,13 @@ def run_command(
     if as_json:
         sys.stdout.write(_json_text(result.report.summary))
     elif quiet:
-        label = "relaxed " if result.plan.violated else ""
-        out_console().print(f"{label}{result.plan.status.value}: plan written to {target}/")
+        from allocator.i18n import t
+
+        label = t("quiet.relaxed", language) if result.plan.violated else ""
+        status = result.plan.status.value
+        # English keeps the machine word (scripts grep it); Chinese gets the name
+        shown = t(f"status.{status}", language) if language != "en" else status
+        out_console().print(t("quiet.written", language, label=label, status=shown, out=target))
     else:
         _summary_tables(result)
 
@@ -425,13 +428,15 @@ def _run_many(
     jobs: int,
     relax: bool,
     debug: bool,
+    lang: Language = "en",
 ) -> None:
     from rich.table import Table
 
     from allocator.app.batch import run_many
+    from allocator.i18n import column, t
     from allocator.plan import Progress
 
-    with failures(debug), _progress(False) as progress:
+    with failures(debug, lang), _progress(False, lang) as progress:
         outcomes = run_many(
             case_dirs,
             out,
@@ -439,15 +444,17 @@ def _run_many(
             model=model,
             relax=relax,
             jobs=jobs,
-            on_done=lambda o: progress(Progress(f"{o.case.name} done")),
+            on_done=lambda o: progress(Progress(t("phase.done", lang, name=o.case.name))),
         )
-    table = Table(title=f"{len(outcomes)} cases, {jobs} at a time")
-    for column in ("case", "status", "allocated", "seconds", "output"):
-        table.add_column(column, justify="right" if column in ("allocated", "seconds") else "left")
+    table = Table(title=t("batch.title", lang, n=len(outcomes), jobs=jobs))
+    for name in ("case", "status", "allocated", "seconds", "output"):
+        table.add_column(
+            column(name, lang), justify="right" if name in ("allocated", "seconds") else "left"
+        )
     for o in outcomes:
         table.add_row(
             o.case.name,
-            o.status if o.exit_code == 0 else f"error: {o.status}",
+            o.status if o.exit_code == 0 else t("error", lang, text=o.status),
             f"{o.allocated:,}",
             f"{o.seconds:.1f}",
             str(o.out) if o.exit_code == 0 else "-",
@@ -539,13 +546,13 @@ def compare_command(
     target = out if out is not None else Path("out") / f"{_case_name(case_dir)}-compare"
     with failures(debug, language):
         scenarios = [parse_scenario(s) for s in scenario]
-        with _progress(False) as progress:
+        with _progress(False, language) as progress:
             overview = compare(
                 case_dir,
                 scenarios,
                 target,
                 jobs,
-                on_done=lambda name: progress(Progress(f"{name} solved")),
+                on_done=lambda name: progress(Progress(t("phase.solved", language, name=name))),
             )
     table = Table(
         title=t("compare.table", language, case=overview["case"], baseline=overview["baseline"])
@@ -716,14 +723,17 @@ def test_command(
 def convert_command(
     source: Annotated[Path, typer.Argument(help="A case folder, or a case workbook (.xlsx).")],
     target: Annotated[Path, typer.Argument(help="The .xlsx to write, or the folder to write.")],
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Turn a case folder into one workbook (one sheet per table), or a workbook into a folder."""
     from allocator.app.convert import convert
+    from allocator.i18n import t
 
-    with failures(debug):
+    language = _language(lang, source)
+    with failures(debug, language):
         written = convert(source, target)
-    out_console().print(f"Written {written}")
+    out_console().print(t("written.file", language, path=written))
 
 
 @app.command("template")
@@ -737,10 +747,12 @@ def template_command(
 ) -> None:
     """Write an empty case workbook: headers, instructions and drop-down lists."""
     from allocator.app.convert import write_template
+    from allocator.i18n import t
 
-    with failures(debug):
-        written = write_template(target, households, "zh" if lang == Lang.zh else "en")
-    out_console().print(f"Written {written}")
+    language = _language(lang)
+    with failures(debug, language):
+        written = write_template(target, households, language)
+    out_console().print(t("written.file", language, path=written))
 
 
 @app.command("generate")
@@ -759,7 +771,7 @@ def generate_command(
 ) -> None:
     """Generate a realistic synthetic case (seeded, documented in docs/generator.md)."""
     from allocator.app.generate import SIZES, generate_case, write_case
-    from allocator.i18n import msg
+    from allocator.i18n import msg, t
 
     with failures(debug):
         if size not in SIZES:
@@ -768,7 +780,7 @@ def generate_command(
             )
         case_files = generate_case(SIZES[size], seed, with_households=households)
         write_case(case_files, out)
-    out_console().print(f"Generated a {size} case (seed {seed}) in {out}/")
+    out_console().print(t("generated", "en", size=size, seed=seed, out=out))
 
 
 @app.command("serve")

@@ -681,5 +681,9 @@ ZH: dict[str, str] = {
         '  {project_id}：{amount:,} 元',
     '{amount:,} yuan':
         '{amount:,} 元',
+    'no project in the library addresses it':
+        '项目库中没有对应的项目',
+    'its funded projects reach fewer households than it lists':
+        '已安排的项目覆盖户数少于需求清单所列',
 }
 # fmt: on

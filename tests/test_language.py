@@ -44,6 +44,8 @@ def test_a_run_in_chinese(tmp_path: Path) -> None:
         and "资金分配方案" in report
         and "各项资金：已用、结余及原因" in report
     )
+    # The reasons' sentences are said in Chinese in the report (the CSVs keep English).
+    assert "P08: 其可用资金（F3）合计只有 300,000 元，少于所需的 350,000" in report
     notice = (out / "notice" / "North.html").read_text(encoding="utf-8")
     assert "扶贫项目资金安排公告：North" in notice and "公示 10 天" in notice and "12317" in notice
     book = openpyxl.load_workbook(out / "plan.xlsx")

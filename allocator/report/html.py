@@ -151,7 +151,7 @@ def plan_report(plan: Plan, report: Report, language: Language = "en") -> str:
                     plan.fund_spent(i),
                     f.budget - plan.fund_spent(i),
                     round(plan.marginal_value.get(i, 0.0), 4),
-                    ": ".join(idle[i]) if i in idle else "",
+                    f"{idle[i][0]}: {say(idle[i][1], lang)}" if i in idle else "",
                 ]
                 for i, f in enumerate(case.funds)
             ],
@@ -192,7 +192,7 @@ def plan_report(plan: Plan, report: Report, language: Language = "en") -> str:
                 for c in ("village", "need", "households_missing", "reason", "detail")
             ],
             [
-                [u.village_id, u.need, u.households - u.covered, u.reason, u.detail]
+                [u.village_id, u.need, u.households - u.covered, u.reason, say(u.detail, lang)]
                 for u in unmet[:25]
             ],
             {2},

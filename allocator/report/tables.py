@@ -378,15 +378,16 @@ def unmet_needs(plan: Plan, outcomes: list[ProjectOutcome]) -> list[UnmetNeed]:
         covered = min(need.households, math.floor(covered_float + 1e-9))
         if covered >= need.households:
             continue
+        detail: str
         if not projects:
-            reason, detail = "no_project", "no project in the library addresses it"
+            reason, detail = "no_project", msg("no project in the library addresses it")
         elif not (open_ := [p for p in projects if totals.get(p, 0) < case.projects[p].cost]):
             reason = "projects_too_small"
-            detail = "its funded projects reach fewer households than it lists"
+            detail = msg("its funded projects reach fewer households than it lists")
         else:
             best = max(open_, key=lambda p: (plan.values[p].value, -p))
             reason = outcomes[best].reason
-            detail = f"{case.projects[best].project_id}: {outcomes[best].detail}"
+            detail = case.projects[best].project_id + ": " + outcomes[best].detail
         result.append(
             UnmetNeed(need.village_id, need.need, need.households, covered, reason, detail)
         )

@@ -107,3 +107,23 @@ def test_the_service_process_never_loads_the_solver_stack() -> None:
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_a_run_imports_only_the_scipy_it_needs(tmp_path: Path) -> None:
+    # Pyomo's import hook would pull scipy.stats, integrate and spatial (~0.6 s a run);
+    # allocator.optimize narrows it to scipy.sparse. This fails if a Pyomo upgrade moves it.
+    out = tmp_path / "out"
+    script = (
+        "import sys\n"
+        "from allocator.cli import app\n"
+        "try:\n"
+        f"    app(['run', {str(TINY)!r}, '--out', {str(out)!r}, '-q'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(','.join(m for m in ('scipy.sparse', 'scipy.stats', 'scipy.integrate',"
+        " 'scipy.spatial') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "scipy.sparse"

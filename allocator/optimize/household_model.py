@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import pyomo.environ as pyo
+import pyomo.core as pyo  # components only; pyomo.environ also loads every plugin
 
 from allocator.rules.household_options import HouseholdOptions
 from allocator.valuation import HouseholdValues

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo  # components only; pyomo.environ also loads every plugin
 
 from allocator.i18n import msg
 from allocator.io.case import Case

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,9 @@ from tests.conftest import ROOT, TINY
 from tests.service_support import (
     auth,
     service_client,
+    start,
     start_server,
+    upload,
     wait,
     wait_for_state,
     zip_folder,
@@ -45,6 +48,21 @@ def wait_until(condition: object, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.1)
+
+
+def start_county_run(client: Any) -> str:
+    """Upload the bundled county and start a run; returns once it is running."""
+    case_id = upload(client, "county-a", COUNTY)
+    job_id = start(client, "county-a", "/v1/runs", {"case_id": case_id})
+    wait_for_state(client, "county-a", job_id, "running")
+    return job_id
+
+
+def kill_workers(job_id: str) -> None:
+    """kill -9 the worker process of a job, once it has one."""
+    wait_until(lambda: worker_pids(job_id))
+    for pid in worker_pids(job_id):
+        os.kill(pid, signal.SIGKILL)
 
 
 def test_kill_9_the_server_while_jobs_are_queued_and_running(tmp_path: Path) -> None:
@@ -102,15 +120,7 @@ def test_a_worker_killed_mid_solve_is_run_again_and_the_server_stays_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with service_client(tmp_path / "data", monkeypatch, workers=1) as client:
-        case = client.post(
-            "/v1/cases",
-            content=zip_folder(COUNTY),
-            headers=auth("county-a") | {"Content-Type": "application/zip"},
-        )
-        job_id = client.post(
-            "/v1/runs", json={"case_id": case.json()["id"]}, headers=auth("county-a")
-        ).json()["id"]
-        wait_for_state(client, "county-a", job_id, "running")
+        job_id = start_county_run(client)
         # While it runs, the job shows the worker's phase (the CLI's progress events).
         wait_until(
             lambda: (
@@ -118,9 +128,7 @@ def test_a_worker_killed_mid_solve_is_run_again_and_the_server_stays_up(
                 in ("load", "rules", "build", "start", "margin", "solve", "round", "write")
             )
         )
-        wait_until(lambda: worker_pids(job_id))
-        for pid in worker_pids(job_id):
-            os.kill(pid, signal.SIGKILL)
+        kill_workers(job_id)
         assert client.get("/v1/health").status_code == 200
         job = wait(client, "county-a", job_id)
         assert job["state"] == "done" and job["attempts"] == 2
@@ -130,18 +138,8 @@ def test_a_worker_that_dies_every_time_fails_its_job_with_the_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with service_client(tmp_path / "data", monkeypatch, workers=1, max_attempts=1) as client:
-        case = client.post(
-            "/v1/cases",
-            content=zip_folder(COUNTY),
-            headers=auth("county-a") | {"Content-Type": "application/zip"},
-        )
-        job_id = client.post(
-            "/v1/runs", json={"case_id": case.json()["id"]}, headers=auth("county-a")
-        ).json()["id"]
-        wait_for_state(client, "county-a", job_id, "running")
-        wait_until(lambda: worker_pids(job_id))
-        for pid in worker_pids(job_id):
-            os.kill(pid, signal.SIGKILL)
+        job_id = start_county_run(client)
+        kill_workers(job_id)
         job = wait(client, "county-a", job_id)
         assert job["state"] == "failed"
         assert job["error"]["code"] == "worker_died"

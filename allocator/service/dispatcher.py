@@ -46,6 +46,11 @@ class _Running:
     log_file: IO[bytes] | None = field(default=None, repr=False)
 
 
+def _failure(code: str, message: str) -> dict[str, Any]:
+    """An error body for a job the service itself ended (the CLI's exit code 4)."""
+    return {"code": code, "message": message, "location": None, "exit_code": 4, "details": []}
+
+
 def _signal_name(code: int) -> str:
     if code < 0:
         with contextlib.suppress(ValueError):
@@ -115,14 +120,11 @@ class Dispatcher:
                 self._finish(
                     job,
                     JobState.FAILED,
-                    {
-                        "code": "interrupted",
-                        "message": f"the server stopped during this job on each of its "
+                    _failure(
+                        "interrupted",
+                        f"the server stopped during this job on each of its "
                         f"{job.attempts} attempts; not retried again",
-                        "location": None,
-                        "exit_code": 4,
-                        "details": [],
-                    },
+                    ),
                     "interrupted",
                 )
 
@@ -176,13 +178,9 @@ class Dispatcher:
             self._finish(
                 job,
                 JobState.FAILED,
-                {
-                    "code": "worker_start",
-                    "message": f"could not start a worker process: {exc.strerror or exc}",
-                    "location": None,
-                    "exit_code": 4,
-                    "details": [],
-                },
+                _failure(
+                    "worker_start", f"could not start a worker process: {exc.strerror or exc}"
+                ),
                 "worker did not start",
             )
             return
@@ -279,14 +277,11 @@ class Dispatcher:
             self._finish(
                 job,
                 JobState.FAILED,
-                {
-                    "code": "deadline",
-                    "message": "stopped: the job ran past its time limit plus "
+                _failure(
+                    "deadline",
+                    "stopped: the job ran past its time limit plus "
                     f"{self.settings.grace_seconds:.0f} s of grace",
-                    "location": None,
-                    "exit_code": 4,
-                    "details": [],
-                },
+                ),
                 "deadline",
             )
             return
@@ -311,13 +306,9 @@ class Dispatcher:
         self._finish(
             job,
             JobState.FAILED,
-            {
-                "code": "worker_died",
-                "message": f"the worker process died ({how}) on each of {job.attempts} attempts",
-                "location": None,
-                "exit_code": 4,
-                "details": [],
-            },
+            _failure(
+                "worker_died", f"the worker process died ({how}) on each of {job.attempts} attempts"
+            ),
             f"worker died ({how})",
         )
 
@@ -334,13 +325,7 @@ class Dispatcher:
             self._finish(
                 job,
                 JobState.FAILED,
-                {
-                    "code": "storage",
-                    "message": f"the job's files could not be kept: {exc.strerror or exc}",
-                    "location": None,
-                    "exit_code": 4,
-                    "details": [],
-                },
+                _failure("storage", f"the job's files could not be kept: {exc.strerror or exc}"),
                 "files not kept",
             )
             return

@@ -106,16 +106,7 @@ class Dispatcher:
             elif job.cancel_requested:
                 self._finish(job, JobState.CANCELLED, None, "cancelled")
             elif job.attempts < self.settings.max_attempts:
-                self.store.requeue(job.id)
-                log(
-                    "job",
-                    job=job.id,
-                    tenant=job.tenant,
-                    kind=job.kind,
-                    state="queued",
-                    attempt=job.attempts,
-                    reason="the server stopped during the job; re-running",
-                )
+                self._requeue(job, "the server stopped during the job; re-running")
             else:
                 self._finish(
                     job,
@@ -291,16 +282,7 @@ class Dispatcher:
             return
         how = _signal_name(code)
         if job.attempts < self.settings.max_attempts:
-            self.store.requeue(job.id)
-            log(
-                "job",
-                job=job.id,
-                tenant=job.tenant,
-                kind=job.kind,
-                state="queued",
-                attempt=job.attempts,
-                reason=f"the worker process died ({how}); re-running",
-            )
+            self._requeue(job, f"the worker process died ({how}); re-running")
             self._wake.set()
             return
         self._finish(
@@ -345,18 +327,26 @@ class Dispatcher:
         log("job", **fields)
 
     def _shutdown(self) -> None:
-        for job_id, running in list(self._running.items()):
+        for running in list(self._running.values()):
             self._kill(running, "shutdown")
             running.process.wait()
             self._release(running)
-            self.store.requeue(job_id, refund=True)
-            log(
-                "job",
-                job=job_id,
-                tenant=running.job.tenant,
-                kind=running.job.kind,
-                state="queued",
-                attempt=running.job.attempts - 1,
-                reason="the server is stopping; the job runs again at the next start",
+            self._requeue(
+                running.job,
+                "the server is stopping; the job runs again at the next start",
+                refund=True,
             )
         self._running.clear()
+
+    def _requeue(self, job: Job, reason: str, refund: bool = False) -> None:
+        self.store.requeue(job.id, refund)
+        attempt = job.attempts - 1 if refund else job.attempts
+        log(
+            "job",
+            job=job.id,
+            tenant=job.tenant,
+            kind=job.kind,
+            state="queued",
+            attempt=attempt,
+            reason=reason,
+        )

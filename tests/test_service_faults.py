@@ -145,3 +145,27 @@ def test_a_worker_that_dies_every_time_fails_its_job_with_the_reason(
         assert job["error"]["code"] == "worker_died"
         assert "SIGKILL" in job["error"]["message"]
         assert client.get("/v1/ready").json()["ready"] is True
+
+
+def test_a_normal_stop_puts_running_jobs_back_without_counting_the_attempt(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    server = start_server(data, "--workers", "1")
+    try:
+        status, county = server.request(
+            "POST", "/v1/cases", body=zip_folder(COUNTY), content_type="application/zip"
+        )
+        status, job = server.request("POST", "/v1/runs", body={"case_id": county["id"]})
+        assert status == 202
+        wait_until(lambda: worker_pids(job["id"]))
+    finally:
+        server.stop()  # SIGTERM: the worker is stopped, its job queued again
+    assert server.process.returncode in (0, -15)  # uvicorn re-raises SIGTERM once shut down
+    assert not worker_pids(job["id"])
+    server = start_server(data, "--workers", "1")
+    try:
+        finished = server.wait(job["id"])
+    finally:
+        server.stop()
+    assert finished["state"] == "done" and finished["attempts"] == 1

@@ -351,6 +351,11 @@ def start_value(start: Point, tol: float = 1e-9) -> float | None:
     return float(np.dot(np.asarray(lp.col_cost_), x))
 
 
+def start_objective(start: Point) -> float:
+    """A start's objective, feasible or not (to rank starts before repairing them)."""
+    return float(np.dot(np.asarray(start.compiled.lp.col_cost_), start.x))
+
+
 def best_start(starts: Sequence[Point]) -> tuple[float, Point] | None:
     """The feasible start of highest value (the latest among equals), or None."""
     scored = [(value, i) for i, st in enumerate(starts) if (value := start_value(st)) is not None]

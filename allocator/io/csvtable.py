@@ -208,7 +208,7 @@ def read_table(
     try:
         for cells in reader:
             row_number = reader.line_num
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # any(c.strip() ...), at C speed
                 continue  # Excel leaves blank lines at the end
             if len(cells) != len(header):
                 raise InputError(

@@ -28,7 +28,11 @@ class ServiceSettings(BaseModel):
     max_ratio: int = Field(
         200, ge=1, description="largest unpacked/packed size ratio of one zip member"
     )
-    max_rows: int = Field(2_000_000, ge=1, description="most rows in one uploaded table")
+    max_rows: int = Field(
+        5_000_000,
+        ge=1,
+        description="most rows in one uploaded table (a province's register: 3.5 million)",
+    )
     max_attempts: int = Field(
         2, ge=1, le=10, description="times a job is started before a dying worker fails it"
     )

@@ -685,5 +685,17 @@ ZH: dict[str, str] = {
         '项目库中没有对应的项目',
     'its funded projects reach fewer households than it lists':
         '已安排的项目覆盖户数少于需求清单所列',
+    'region.yaml must be a mapping of keys':
+        'region.yaml 必须是“键: 值”形式的映射',
+    'the region has no county case folders':
+        '该区域没有县级案例文件夹',
+    "region fund '{fund_id}' is also a fund of county {county}: give region funds their own ids":
+        '区域资金“{fund_id}”也是县 {county} 的资金：请给区域资金使用单独的编码',
+    "member '{name}' is not a case folder inside the region (no case.yaml)":
+        '成员“{name}”不是区域内的案例文件夹（没有 case.yaml）',
+    "county {county}: no plan under the region's prices ({status})":
+        '县 {county}：在区域资金价格下没有方案（{status}）',
+    'the envelope master LP ended {status}':
+        '资金切块主问题（线性规划）结束状态为 {status}',
 }
 # fmt: on

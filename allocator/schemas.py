@@ -220,3 +220,17 @@ class Measure(_Strict):
     cost_per_member: Yuan
     quota: Count | None = Field(None, description="most households this year (empty: no limit)")
     closes: HouseholdStandard | None = Field(None, description="the standard the measure fixes")
+
+
+class RegionMeta(_Strict):
+    """``region.yaml``: a province or city whose own funds are split among its counties."""
+
+    name: Text
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    currency: Literal["CNY"] = "CNY"
+    description: str = ""
+    members: list[Text] | None = Field(
+        default=None,
+        description="the county case folders, relative to the region folder "
+        "(default: every subfolder holding a case.yaml)",
+    )

@@ -385,6 +385,11 @@ def run_command(
 ) -> None:
     """Allocate the funds of a case and write the plan (exit 0 plan written, 2 invalid input,
     3 infeasible, 4 solver failure)."""
+    from allocator.io.region import is_region
+
+    if len(case_dirs) == 1 and is_region(case_dirs[0]):
+        _run_region(case_dirs[0], rules, model, out, quiet, debug, _language(lang))
+        return
     if len(case_dirs) > 1:
         _run_many(case_dirs, rules, model, out or Path("out"), jobs, relax, debug, _language(lang))
         return
@@ -418,6 +423,44 @@ def run_command(
         out_console().print(t("quiet.written", language, label=label, status=shown, out=target))
     else:
         _summary_tables(result)
+
+
+def _run_region(
+    region_dir: Path,
+    rules: Path | None,
+    model: Path | None,
+    out: Path | None,
+    quiet: bool,
+    debug: bool,
+    lang: Language,
+) -> None:
+    from rich.table import Table
+
+    from allocator.app.region import run_region
+
+    target = out if out is not None else Path("out") / region_dir.resolve().name
+    with failures(debug, lang), _progress(quiet, lang) as progress:
+        result = run_region(
+            region_dir, target, rules=rules, model=model, progress=progress, language=lang
+        )
+    funds = [f.fund_id for f in result.region.funds]
+    table = Table(title=f"{result.region.meta.name} ({result.region.meta.year}): county envelopes")
+    for column in ("county", *funds, "value", "status"):
+        table.add_column(column, justify="left" if column in ("county", "status") else "right")
+    for name, plan in result.plans.items():
+        table.add_row(
+            name,
+            *(f"{result.envelopes[name][f]:,}" for f in funds),
+            _amount(plan.objective),
+            plan.status.value,
+        )
+    if not quiet:
+        out_console().print(table)
+    out_console().print(
+        f"value {_amount(result.value)}, bound {_amount(result.bound)}, gap {result.gap:.4%} "
+        f"({result.summary['status']}, {result.rounds} price rounds); written to {target}/ "
+        "(envelopes.csv, summary.json, <county>/)"
+    )
 
 
 def _run_many(

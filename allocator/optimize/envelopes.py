@@ -1,0 +1,318 @@
+"""County envelopes of a region's funds, by price-directed (Dantzig-Wolfe) decomposition.
+
+The region's funds are shared by its counties: ``sum over counties of what
+county c spends from region fund r <= B_r``. Everything else is each county's
+own model. Dantzig-Wolfe keeps a restricted master LP over county plans:
+
+    max  sum_c sum_k v_ck t_ck
+    s.t. sum_c sum_k y_ckr t_ck <= B_r    (region fund r; dual lambda_r >= 0)
+         sum_k t_ck = 1                   (county c)
+         t >= 0
+
+where plan k of county c is worth v_ck and spends y_ckr from region fund r.
+Given the master's prices lambda, each county solves its own MIP with region
+money charged at lambda (``price``) and proposes that plan. Whatever lambda is,
+
+    sum_c max_x (v_c(x) - lambda . y_c(x)) + lambda . B
+
+bounds the region's best value from above (each county's MIP dual bound is
+used, so the bound is certified even when a county stops at its gap). The
+loop stops when the master's value is within the requested gap of the best
+bound. The envelopes are the master's money per county and fund, in whole
+yuan (largest remainders, never above a budget); the caller then solves each
+county exactly inside its envelopes.
+
+Each county's model is built and compiled once and kept: a price round only
+changes the cost of its region-fund flow columns.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from allocator.errors import SolverError
+from allocator.i18n import msg
+from allocator.io.case import Case
+from allocator.optimize.model import build_model
+from allocator.optimize.solve import Compiled, compile_model, solve
+from allocator.rules.eligibility import evaluate_eligibility
+from allocator.rules.ruleset import RuleSet
+from allocator.spec import LoadedSpec
+from allocator.valuation import (
+    household_values,
+    plan_households,
+    project_values,
+    village_value_factors,
+)
+
+Vector = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One county plan offered to the master: its value and its region money (model units)."""
+
+    value: float
+    money: Vector
+
+
+@dataclass
+class CountyModel:
+    """A county's compiled model, kept across price rounds."""
+
+    name: str
+    compiled: Compiled
+    base_cost: Vector
+    region_columns: list[npt.NDArray[np.int64]]  # per region fund: its flow columns
+    unit: int
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A county's answer to prices: its best plan under them and a bound on that."""
+
+    proposal: Proposal
+    bound: float  # upper bound on max (value - prices . money), the priced objective
+
+
+def county_model(
+    name: str, case: Case, ruleset: RuleSet, spec: LoadedSpec, region_fund_ids: Sequence[str]
+) -> CountyModel:
+    """Build and compile a county's model with the region's funds among its own."""
+    eligibility = evaluate_eligibility(case, ruleset)
+    values = project_values(case, spec.spec.objective)
+    options = plan_households(case, ruleset, spec.spec)
+    hvalues = None
+    if options is not None:
+        factors = village_value_factors(case, spec.spec.objective)
+        hvalues = household_values(case, spec.spec.objective, options, factors)
+    am = build_model(case, eligibility, values, spec.spec, None, options, hvalues)
+    compiled = compile_model(am)
+    index = case.fund_index()
+    m = am.model
+    region_columns = []
+    for fund_id in region_fund_ids:
+        f = index[fund_id]
+        variables = [m.x[ff, g] for ff, g in am.arcs if ff == f]
+        variables += [m.xh[ff, h] for ff, h in am.measure_arcs if ff == f]
+        chosen = compiled.mask(variables)
+        region_columns.append(np.flatnonzero(chosen).astype(np.int64))
+    return CountyModel(
+        name,
+        compiled,
+        np.asarray(compiled.lp.col_cost_, dtype=np.float64).copy(),
+        region_columns,
+        am.unit,
+    )
+
+
+def price(model: CountyModel, prices: Vector, spec: LoadedSpec, time_limit: float) -> Priced:
+    """The county's best plan when region money costs ``prices`` (value per model unit)."""
+    cost = model.base_cost.copy()
+    for r, columns in enumerate(model.region_columns):
+        cost[columns] -= prices[r]
+    model.compiled.lp.col_cost_ = cost
+    try:
+        options = spec.spec.solver.model_copy(update={"time_limit": max(time_limit, 0.01)})
+        result = solve(model.compiled, options)
+    finally:
+        model.compiled.lp.col_cost_ = model.base_cost
+    if result.point is None or result.objective is None:
+        raise SolverError(
+            msg(
+                "county {county}: no plan under the region's prices ({status})",
+                county=model.name,
+                status=result.status.value,
+            )
+        )
+    x = result.point.x
+    money = np.array([float(x[c].sum()) for c in model.region_columns])
+    value = result.objective + float(prices @ money)
+    bound = result.bound if result.bound is not None else result.objective
+    return Priced(Proposal(value, money), max(bound, result.objective))
+
+
+@dataclass
+class Master:
+    """The restricted master LP's columns: county plans, starting with 'no plan at all'."""
+
+    counties: list[str]
+    budgets: Vector  # region fund budgets, model units
+    proposals: dict[str, list[Proposal]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        zero = Proposal(0.0, np.zeros(len(self.budgets)))
+        for name in self.counties:
+            self.proposals.setdefault(name, [zero])
+
+    def add(self, county: str, proposal: Proposal) -> bool:
+        """Add a plan unless the county already offered the same one."""
+        for known in self.proposals[county]:
+            if math.isclose(known.value, proposal.value, rel_tol=1e-12, abs_tol=1e-9) and (
+                np.allclose(known.money, proposal.money, rtol=1e-12, atol=1e-9)
+            ):
+                return False
+        self.proposals[county].append(proposal)
+        return True
+
+    def solve(self, whole: bool = False) -> tuple[float, Vector, dict[str, Vector]]:
+        """Value, region prices (duals) and each county's plan weights.
+
+        With ``whole``, each county takes exactly one of its plans (a small MIP):
+        its envelope is then that plan's money, so solving the county inside it
+        gives at least that plan's value.
+        """
+        fund_rows, county_rows = len(self.budgets), len(self.counties)
+        costs: list[float] = []
+        starts, index, values = [0], [], []
+        for c, name in enumerate(self.counties):
+            for proposal in self.proposals[name]:
+                costs.append(proposal.value)
+                for r in np.flatnonzero(proposal.money):
+                    index.append(int(r))
+                    values.append(float(proposal.money[r]))
+                index.append(fund_rows + c)
+                values.append(1.0)
+                starts.append(len(index))
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(costs)
+        lp.num_row_ = fund_rows + county_rows
+        lp.col_cost_ = np.array(costs)
+        lp.col_lower_ = np.zeros(len(costs))
+        lp.col_upper_ = np.full(len(costs), highspy.kHighsInf)
+        free = np.full(fund_rows, -highspy.kHighsInf)
+        lp.row_lower_ = np.concatenate([free, np.ones(county_rows)])
+        lp.row_upper_ = np.concatenate([self.budgets, np.ones(county_rows)])
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(values)
+        if whole:
+            lp.integrality_ = [highspy.HighsVarType.kInteger] * len(costs)
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.passModel(lp)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(
+                msg(
+                    "the envelope master LP ended {status}",
+                    status=h.modelStatusToString(h.getModelStatus()),
+                )
+            )
+        solution = h.getSolution()
+        weights = np.asarray(solution.col_value)
+        duals = np.zeros(fund_rows) if whole else np.abs(np.asarray(solution.row_dual)[:fund_rows])
+        by_county: dict[str, Vector] = {}
+        at = 0
+        for name in self.counties:
+            n = len(self.proposals[name])
+            by_county[name] = weights[at : at + n]
+            at += n
+        return float(h.getInfo().objective_function_value), duals, by_county
+
+    def money(self, weights: dict[str, Vector]) -> dict[str, Vector]:
+        """Each county's region money (model units) under the plan weights."""
+        return {
+            name: sum(
+                (w * p.money for w, p in zip(weights[name], self.proposals[name], strict=True)),
+                np.zeros(len(self.budgets)),
+            )
+            for name in self.counties
+        }
+
+
+@dataclass(frozen=True)
+class Envelopes:
+    """The decomposition's outcome: whole-yuan envelopes and how good they are."""
+
+    amounts: dict[str, dict[str, int]]  # county -> region fund -> yuan
+    master_value: float  # the chosen plans' value (one whole plan per county)
+    bound: float  # certified upper bound on the region's value
+    rounds: int
+    round_seconds: list[float]
+
+
+def find_envelopes(
+    models: Sequence[CountyModel],
+    fund_ids: Sequence[str],
+    budgets_yuan: Sequence[int],
+    spec: LoadedSpec,
+    gap: float,
+    time_limit: float,
+    price_all: Callable[[Vector, float], list[Priced]],
+    max_rounds: int = 200,
+) -> Envelopes:
+    """Price rounds until the master is within ``gap`` of the bound (or time runs out).
+
+    ``price_all(prices, seconds)`` answers every county's pricing problem, in
+    ``models`` order (locally, or on workers that keep the models loaded).
+    """
+    unit = models[0].unit if models else 1
+    budgets = np.array(budgets_yuan, dtype=np.float64) / unit
+    names = [m.name for m in models]
+    master = Master(names, budgets)
+    prices = np.zeros(len(fund_ids))
+    best_bound = math.inf
+    value, weights = 0.0, {n: np.array([1.0]) for n in names}
+    started = time.perf_counter()
+    round_seconds: list[float] = []
+    rounds = 0
+    while rounds < max_rounds:
+        rounds += 1
+        t = time.perf_counter()
+        left = time_limit - (t - started)
+        answers = price_all(prices, max(left / 2, 0.01))
+        bound = sum(a.bound for a in answers) + float(prices @ budgets)
+        best_bound = min(best_bound, bound)
+        added = False
+        for name, answer in zip(names, answers, strict=True):
+            added |= master.add(name, answer.proposal)
+        value, prices, weights = master.solve()
+        round_seconds.append(time.perf_counter() - t)
+        if best_bound - value <= gap * max(abs(best_bound), 1e-12) or not added:
+            break
+        if time.perf_counter() - started > time_limit:
+            break
+    # Envelopes from one whole plan per county: a fractional mix of plans promises
+    # value that indivisible projects cannot deliver inside the mixed envelope.
+    value_whole, _, weights = master.solve(whole=True)
+    money = master.money(weights)
+    amounts = whole_yuan(
+        {n: money[n] * unit for n in names}, list(fund_ids), [int(b) for b in budgets_yuan]
+    )
+    return Envelopes(amounts, value_whole, max(best_bound, value), rounds, round_seconds)
+
+
+def whole_yuan(
+    money: dict[str, Vector], fund_ids: list[str], budgets: list[int]
+) -> dict[str, dict[str, int]]:
+    """Envelopes in whole yuan: floors, then the leftover by largest remainder (ties by
+    county name), never more than a fund's budget in all."""
+    names = sorted(money)
+    result: dict[str, dict[str, int]] = {n: {} for n in names}
+    for r, fund_id in enumerate(fund_ids):
+        wanted = {n: max(0.0, float(money[n][r])) for n in names}
+        floors = {n: math.floor(wanted[n] + 1e-6) for n in names}
+        while sum(floors.values()) > budgets[r]:  # float noise above the budget
+            top = max(names, key=lambda n: (floors[n], n))
+            floors[top] -= 1
+        left = budgets[r] - sum(floors.values())
+        total_wanted = sum(wanted.values())
+        extra = min(left, max(0, round(total_wanted) - sum(floors.values())))
+        order = sorted(names, key=lambda n: (-(wanted[n] - floors[n]), n))
+        for n in order[:extra]:
+            floors[n] += 1
+        for n in names:
+            result[n][fund_id] = floors[n]
+    return result

@@ -44,10 +44,12 @@ def _best_split(step: int) -> tuple[float, int]:
 def test_the_decomposition_finds_the_best_split(tmp_path: Path) -> None:
     best, west_share = _best_split(50_000)
     result = run_region(REGION, tmp_path / "out", model=PLAIN, gap=1e-3)
-    assert result.summary["status"] == "within_gap"
     assert result.value >= best * (1 - 1e-3)
     assert result.bound >= best * (1 - 1e-9)  # a certified bound: no split does better
-    assert result.gap <= 1e-3
+    # Four indivisible projects a county: the Lagrangian bound cannot come within
+    # 0.1% here (a duality gap), and the run says so rather than claiming it.
+    assert result.gap == (result.bound - result.value) / result.bound
+    assert result.summary["status"] == ("within_gap" if result.gap <= 1e-3 else "gap_not_reached")
     # West has less of its own money: it gets more of the region's, as the best split does.
     assert result.envelopes["west"]["R1"] > result.envelopes["east"]["R1"]
     assert west_share > 300_000
@@ -97,3 +99,16 @@ def test_allocator_run_recognises_a_region(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "R1" in result.output and "west" in result.output
     assert (tmp_path / "out" / "envelopes.csv").is_file()
+
+
+def test_a_generated_region_of_five_counties_is_within_the_gap(tmp_path: Path) -> None:
+    from allocator.app.generate import generate_region, write_region
+
+    folder = write_region(generate_region(5, 1), tmp_path / "region")
+    result = run_region(folder, tmp_path / "out", gap=1e-3)
+    assert result.summary["status"] == "within_gap" and result.gap <= 1e-3
+    region = load_region(folder)
+    for fund in region.funds:
+        assert sum(result.envelopes[c][fund.fund_id] for c in result.envelopes) <= fund.budget
+    for name, plan in result.plans.items():
+        assert plan.status.value == "optimal", name

@@ -462,3 +462,46 @@ def household_files(villages: list[Row], rng: np.random.Generator) -> dict[str, 
             measures,
         ),
     }
+
+
+#: a county of a generated region: its own funds hold less (the region's funds add more)
+REGION_COUNTY = Size(villages=240, funds=16, projects_per_village=5.6, budget_share=0.30)
+#: the region's own funds: the first templates of FUNDS, as ids R01, R02, ...
+REGION_FUNDS = 4
+REGION_SHARE = 0.15  # region money as a share of all counties' library cost
+
+
+def generate_region(counties: int, seed: int, with_households: bool = False) -> dict[str, str]:
+    """A region folder's files: region.yaml, the region's funds.csv, and ``counties``
+    generated county cases (``county_001/``, ...), each from its own seed."""
+    files: dict[str, str] = {}
+    library_cost = 0
+    for i in range(counties):
+        case = generate_case(REGION_COUNTY, seed * 10_000 + i + 1, with_households)
+        name = f"county_{i + 1:03d}"
+        for file, text in case.items():
+            files[f"{name}/{file}"] = text
+        costs = [line.split(",")[4] for line in case["projects.csv"].splitlines()[1:]]
+        library_cost += sum(int(c) for c in costs if c.isdigit())
+    templates = FUNDS[:REGION_FUNDS]
+    total_weight = sum(t[4] for t in templates)
+    funds: list[Row] = []
+    for k, (kind, level, name, earmark, weight) in enumerate(templates):
+        budget = int(library_cost * REGION_SHARE * weight / total_weight) // 10_000 * 10_000
+        funds.append([f"R{k + 1:02d}", f"{name} (region)", kind, level, budget, ";".join(earmark)])
+    files["funds.csv"] = csv_text(
+        ["fund_id", "name", "kind", "level", "budget", "categories"], funds
+    )
+    files["region.yaml"] = (
+        f"name: Generated {counties}-county region (seed {seed})\n"
+        f"year: {YEAR}\ncurrency: CNY\n"
+        "description: >\n"
+        f"  Synthetic region of {counties} generated counties sharing {REGION_FUNDS} region\n"
+        "  funds (docs/generator.md).\n"
+    )
+    return files
+
+
+def write_region(files: dict[str, str], out: Path | str) -> Path:
+    """Write a generated region folder atomically."""
+    return write_files(files, Path(out), marker="region.yaml")

@@ -801,7 +801,12 @@ def template_command(
 @app.command("generate")
 def generate_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the generated case into.")],
-    size: Annotated[str, typer.Option("--size", help="county, city or province.")] = "county",
+    size: Annotated[
+        str, typer.Option("--size", help="county, city, province, or region (of counties).")
+    ] = "county",
+    counties: Annotated[
+        int, typer.Option("--counties", min=1, max=2000, help="Counties of a region.")
+    ] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same case).")] = 1,
     households: Annotated[
         bool,
@@ -812,14 +817,28 @@ def generate_command(
     ] = True,
     debug: DebugOpt = False,
 ) -> None:
-    """Generate a realistic synthetic case (seeded, documented in docs/generator.md)."""
-    from allocator.app.generate import SIZES, generate_case, write_case
+    """Generate a realistic synthetic case or region (seeded, docs/generator.md)."""
+    from allocator.app.generate import (
+        SIZES,
+        generate_case,
+        generate_region,
+        write_case,
+        write_region,
+    )
     from allocator.i18n import msg, t
 
     with failures(debug):
+        if size == "region":
+            write_region(generate_region(counties, seed, households), out)
+            out_console().print(f"Generated a {counties}-county region (seed {seed}) in {out}/")
+            return
         if size not in SIZES:
             raise InputError(
-                msg("unknown size '{size}' (choose {sizes})", size=size, sizes=", ".join(SIZES))
+                msg(
+                    "unknown size '{size}' (choose {sizes})",
+                    size=size,
+                    sizes=", ".join([*SIZES, "region"]),
+                )
             )
         case_files = generate_case(SIZES[size], seed, with_households=households)
         write_case(case_files, out)

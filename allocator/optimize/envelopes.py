@@ -2,25 +2,27 @@
 
 The region's funds are shared by its counties: ``sum over counties of what
 county c spends from region fund r <= B_r``. Everything else is each county's
-own model. Dantzig-Wolfe keeps a restricted master LP over county plans:
+own model. Dantzig-Wolfe keeps a restricted master LP over county proposals:
 
     max  sum_c sum_k v_ck t_ck
     s.t. sum_c sum_k y_ckr t_ck <= B_r    (region fund r; dual lambda_r >= 0)
          sum_k t_ck = 1                   (county c)
          t >= 0
 
-where plan k of county c is worth v_ck and spends y_ckr from region fund r.
-Given the master's prices lambda, each county solves its own MIP with region
-money charged at lambda (``price``) and proposes that plan. Whatever lambda is,
+where proposal k of county c is worth v_ck and spends y_ckr from region fund r.
+Given the master's prices lambda, each county solves its own model's LP
+relaxation with region money charged at lambda (``price``: milliseconds, where
+its MIP takes seconds) and proposes that plan. Whatever lambda is,
 
     sum_c max_x (v_c(x) - lambda . y_c(x)) + lambda . B
 
-bounds the region's best value from above (each county's MIP dual bound is
-used, so the bound is certified even when a county stops at its gap). The
-loop stops when the master's value is within the requested gap of the best
-bound. The envelopes are the master's money per county and fund, in whole
-yuan (largest remainders, never above a budget); the caller then solves each
-county exactly inside its envelopes.
+bounds the region's best value from above (a relaxation's optimum bounds the
+whole-project optimum, so the bound is certified). The loop stops when the
+master's value is within the requested gap of the best bound. The envelopes
+are the master's money per county and fund, in whole yuan (largest
+remainders, never above a budget); the caller then solves each county exactly
+(whole projects, whole yuan) inside its envelopes, and the gap it reports is
+that total against the bound: it includes the counties' own integrality loss.
 
 Each county's model is built and compiled once and kept: a price round only
 changes the cost of its region-fund flow columns.
@@ -113,15 +115,24 @@ def county_model(
     )
 
 
-def price(model: CountyModel, prices: Vector, spec: LoadedSpec, time_limit: float) -> Priced:
-    """The county's best plan when region money costs ``prices`` (value per model unit)."""
+def price(
+    model: CountyModel,
+    prices: Vector,
+    spec: LoadedSpec,
+    time_limit: float,
+    whole: bool = False,
+) -> Priced:
+    """The county's best plan when region money costs ``prices`` (value per model unit):
+    with projects divisible (its LP relaxation), or, with ``whole``, its MIP (slower;
+    its dual bound gives a tighter bound on the region)."""
     cost = model.base_cost.copy()
     for r, columns in enumerate(model.region_columns):
         cost[columns] -= prices[r]
     model.compiled.lp.col_cost_ = cost
     try:
         options = spec.spec.solver.model_copy(update={"time_limit": max(time_limit, 0.01)})
-        result = solve(model.compiled, options)
+        relaxed = None if whole else model.compiled.integer
+        result = solve(model.compiled, options, continuous=relaxed)
     finally:
         model.compiled.lp.col_cost_ = model.base_cost
     if result.point is None or result.objective is None:
@@ -162,13 +173,8 @@ class Master:
         self.proposals[county].append(proposal)
         return True
 
-    def solve(self, whole: bool = False) -> tuple[float, Vector, dict[str, Vector]]:
-        """Value, region prices (duals) and each county's plan weights.
-
-        With ``whole``, each county takes exactly one of its plans (a small MIP):
-        its envelope is then that plan's money, so solving the county inside it
-        gives at least that plan's value.
-        """
+    def solve(self) -> tuple[float, Vector, dict[str, Vector]]:
+        """Value, region prices (duals) and each county's proposal weights."""
         fund_rows, county_rows = len(self.budgets), len(self.counties)
         costs: list[float] = []
         starts, index, values = [0], [], []
@@ -195,12 +201,9 @@ class Master:
         lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
         lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
         lp.a_matrix_.value_ = np.array(values)
-        if whole:
-            lp.integrality_ = [highspy.HighsVarType.kInteger] * len(costs)
         h = highspy.Highs()  # type: ignore[no-untyped-call]
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
-        h.setOptionValue("mip_rel_gap", 0.0)
         h.passModel(lp)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -212,7 +215,7 @@ class Master:
             )
         solution = h.getSolution()
         weights = np.asarray(solution.col_value)
-        duals = np.zeros(fund_rows) if whole else np.abs(np.asarray(solution.row_dual)[:fund_rows])
+        duals = np.abs(np.asarray(solution.row_dual)[:fund_rows])
         by_county: dict[str, Vector] = {}
         at = 0
         for name in self.counties:
@@ -237,21 +240,21 @@ class Envelopes:
     """The decomposition's outcome: whole-yuan envelopes and how good they are."""
 
     amounts: dict[str, dict[str, int]]  # county -> region fund -> yuan
-    master_value: float  # the chosen plans' value (one whole plan per county)
+    master_value: float  # the master's value: proposals mixed, projects divisible
     bound: float  # certified upper bound on the region's value
     rounds: int
     round_seconds: list[float]
+    prices: Vector  # the final prices, value per model unit of each region fund
 
 
 def find_envelopes(
     models: Sequence[CountyModel],
     fund_ids: Sequence[str],
     budgets_yuan: Sequence[int],
-    spec: LoadedSpec,
     gap: float,
     time_limit: float,
     price_all: Callable[[Vector, float], list[Priced]],
-    max_rounds: int = 200,
+    max_rounds: int = 500,
 ) -> Envelopes:
     """Price rounds until the master is within ``gap`` of the bound (or time runs out).
 
@@ -267,12 +270,9 @@ def find_envelopes(
     value, weights = 0.0, {n: np.array([1.0]) for n in names}
     started = time.perf_counter()
     round_seconds: list[float] = []
-    rounds = 0
-    while rounds < max_rounds:
-        rounds += 1
+    for _ in range(max_rounds):
         t = time.perf_counter()
-        left = time_limit - (t - started)
-        answers = price_all(prices, max(left / 2, 0.01))
+        answers = price_all(prices, max(time_limit - (t - started), 0.01))
         bound = sum(a.bound for a in answers) + float(prices @ budgets)
         best_bound = min(best_bound, bound)
         added = False
@@ -284,14 +284,21 @@ def find_envelopes(
             break
         if time.perf_counter() - started > time_limit:
             break
-    # Envelopes from one whole plan per county: a fractional mix of plans promises
-    # value that indivisible projects cannot deliver inside the mixed envelope.
-    value_whole, _, weights = master.solve(whole=True)
     money = master.money(weights)
     amounts = whole_yuan(
         {n: money[n] * unit for n in names}, list(fund_ids), [int(b) for b in budgets_yuan]
     )
-    return Envelopes(amounts, value_whole, max(best_bound, value), rounds, round_seconds)
+    return Envelopes(
+        amounts, value, max(best_bound, value), len(round_seconds), round_seconds, prices
+    )
+
+
+def tighter_bound(
+    answers: Sequence[Priced], prices: Vector, budgets_yuan: Sequence[int], unit: int
+) -> float:
+    """The Lagrangian bound from whole-project (MIP) answers at ``prices``."""
+    budgets = np.array(budgets_yuan, dtype=np.float64) / unit
+    return sum(a.bound for a in answers) + float(prices @ budgets)
 
 
 def whole_yuan(

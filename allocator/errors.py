@@ -45,10 +45,22 @@ class Location:
         return text
 
 
+def _rebuilt(cls: type[AllocatorError], state: dict[str, object]) -> AllocatorError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message"))
+    error.__dict__.update(state)
+    return error
+
+
 class AllocatorError(Exception):
     """Base of every error allocator raises on purpose."""
 
     exit_code = 1
+
+    def __reduce__(self) -> tuple[object, tuple[type[AllocatorError], dict[str, object]]]:
+        # Whole across processes (a worker's error keeps its location, conflicts and
+        # violations): by default an exception is rebuilt from its args alone.
+        return (_rebuilt, (type(self), dict(self.__dict__)))
 
     def __init__(self, message: str | Text, location: Location | None = None) -> None:
         super().__init__(message)

@@ -15,16 +15,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from allocator.app.counties import FinalPlan
 from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
 from allocator.i18n import Language
-from allocator.io.case import load_case
-from allocator.io.region import Region, load_region, with_region_funds
-from allocator.plan import Plan, Progress
-from allocator.report.output import json_text, plan_files, prepare_target, write_files
-from allocator.report.tables import build_report
-from allocator.rules.ruleset import load_ruleset, rule_schema
-from allocator.spec import check_spec_against_case, load_spec
+from allocator.io.region import Region, load_region
+from allocator.plan import Progress
+from allocator.report.output import json_text, prepare_target, write_files
+from allocator.spec import load_spec
 
 DEFAULT_GAP = 1e-3
 
@@ -35,7 +34,7 @@ class RegionResult:
 
     region: Region
     envelopes: dict[str, dict[str, int]]  # county -> region fund -> yuan
-    plans: dict[str, Plan]
+    plans: dict[str, FinalPlan]
     value: float
     bound: float
     gap: float
@@ -53,23 +52,19 @@ def run_region(
     model: Path | str | None = None,
     gap: float = DEFAULT_GAP,
     time_limit: float | None = None,
+    jobs: int = 1,
     progress: Callable[[Progress], None] | None = None,
     language: Language = "en",
 ) -> RegionResult:
     """Find county envelopes for the region's funds and write every county's plan.
 
     Writes ``out/<county>/`` (the usual plan files), ``out/envelopes.csv``
-    (fund_id, county, amount) and ``out/summary.json``, all or nothing.
+    (fund_id, county, amount) and ``out/summary.json``, all or nothing. With
+    ``jobs`` > 1 the counties are spread over that many worker processes, each
+    keeping its counties' models for the whole run; the bytes are the same.
     """
-    from allocator.optimize.envelopes import (
-        Priced,
-        Vector,
-        county_model,
-        find_envelopes,
-        price,
-        tighter_bound,
-    )
-    from allocator.optimize.pipeline import allocate
+    from allocator.app.counties import Counties, CountyPool
+    from allocator.optimize.envelopes import find_envelopes, tighter_bound
 
     started = time.perf_counter()
     out = Path(out)
@@ -77,48 +72,48 @@ def run_region(
     tell = progress or (lambda _: None)
     tell(Progress("load"))
     region = load_region(region_dir)
-    spec = load_spec(Path(model) if model else default_path(DEFAULT_MODEL, "model spec", "--model"))
+    model_path = Path(model) if model else default_path(DEFAULT_MODEL, "model spec", "--model")
     rules_path = Path(rules) if rules else default_path(DEFAULT_RULES, "rule set", "--rules")
+    spec = load_spec(model_path)
     limit = time_limit if time_limit is not None else spec.spec.solver.time_limit
-    cases, rulesets = {}, {}
-    for name, folder in region.counties:
-        case = with_region_funds(load_case(folder), region)
-        check_spec_against_case(spec, case.meta.category_vocabulary())
-        cases[name] = case
-        rulesets[name] = load_ruleset(rules_path, rule_schema(case.meta))
+    names = [name for name, _ in region.counties]
     fund_ids = [f.fund_id for f in region.funds]
+    budgets = [f.budget for f in region.funds]
     tell(Progress("build"))
-    models = [county_model(n, cases[n], rulesets[n], spec, fund_ids) for n, _ in region.counties]
+    counties: Counties | CountyPool
+    if jobs > 1:
+        counties = CountyPool(region.folder, rules_path, model_path, names, jobs, language)
+    else:
+        counties = Counties(region.folder, rules_path, model_path, names, language)
+    try:
 
-    def price_all(prices: Vector, seconds: float) -> list[Priced]:
-        tell(Progress("envelopes"))
-        return [price(m, prices, spec, seconds) for m in models]
+        def price_all(prices: Any, seconds: float) -> list[Any]:
+            tell(Progress("envelopes"))
+            return counties.price(prices, seconds)
 
-    found = find_envelopes(
-        models, fund_ids, [f.budget for f in region.funds], gap, limit, price_all
-    )
-    tell(Progress("solve"))
-    plans: dict[str, Plan] = {}
-    files: dict[str, str | bytes] = {}
-    for name, folder in region.counties:
-        case = with_region_funds(load_case(folder), region, found.amounts[name])
-        plan = allocate(case, rulesets[name], spec)
-        plans[name] = plan
-        report = build_report(plan)
-        for file, content in plan_files(plan, report, language=language).items():
-            files[f"{name}/{file}"] = content
-    value = sum(p.objective for p in plans.values())
-    bound = max(found.bound, value)
-    if (bound - value) > gap * max(abs(bound), 1e-12):
-        # The relaxations' bound is loose where whole projects matter: price whole
-        # plans once at the final prices, for the tighter (still certified) bound.
-        tell(Progress("bound"))
-        answers = [price(m, found.prices, spec, limit, whole=True) for m in models]
-        unit = models[0].unit if models else 1
-        tightened = tighter_bound(answers, found.prices, [f.budget for f in region.funds], unit)
-        bound = max(min(bound, tightened), value)
+        found = find_envelopes(
+            [_Named(n, counties.unit) for n in names], fund_ids, budgets, gap, limit, price_all
+        )
+        tell(Progress("solve"))
+        finals = counties.final(found.amounts)
+        value = sum(f.objective for f in finals.values())
+        bound = max(found.bound, value)
+        if (bound - value) > gap * max(abs(bound), 1e-12):
+            # The relaxations' bound is loose where whole projects matter: price whole
+            # plans once at the final prices, for the tighter (still certified) bound.
+            tell(Progress("bound"))
+            answers = counties.price(found.prices, limit, True)
+            tightened = tighter_bound(answers, found.prices, budgets, counties.unit)
+            bound = max(min(bound, tightened), value)
+    finally:
+        if isinstance(counties, CountyPool):
+            counties.close()
     achieved = (bound - value) / max(abs(bound), 1e-12)
     seconds = time.perf_counter() - started
+    files: dict[str, str | bytes] = {}
+    for name in names:
+        for file, content in finals[name].files.items():
+            files[f"{name}/{file}"] = content
     files["envelopes.csv"] = envelopes_csv(found.amounts)
     summary: dict[str, object] = {
         "region": region.meta.name,
@@ -130,48 +125,63 @@ def run_region(
         "requested_gap": gap,
         "master_value": found.master_value,
         "rounds": found.rounds,
-        "seconds": round(seconds, 3),
-        "round_seconds": [round(s, 3) for s in found.round_seconds],
         "counties": {
             name: {
-                "status": plans[name].status.value,
-                "objective": plans[name].objective,
+                "status": finals[name].status,
+                "objective": finals[name].objective,
                 "envelopes": found.amounts[name],
             }
-            for name, _ in region.counties
+            for name in names
         },
         "funds": {
             f.fund_id: {
                 "budget": f.budget,
-                "allocated": sum(found.amounts[n][f.fund_id] for n, _ in region.counties),
+                "allocated": sum(found.amounts[n][f.fund_id] for n in names),
             }
             for f in region.funds
         },
         "inputs": {
             "region_files": region.file_hashes,
-            "ruleset": {"sha256": next(iter(rulesets.values())).digest} if rulesets else {},
+            "ruleset": {"file": rules_path.name, "sha256": _digest(rules_path)},
             "model_spec": {"id": spec.spec.spec, "sha256": spec.digest},
         },
     }
-    # Seconds differ run to run; everything else is the same bytes for the same inputs.
-    deterministic = {k: v for k, v in summary.items() if k not in ("seconds", "round_seconds")}
-    files["summary.json"] = json_text(deterministic)
+    files["summary.json"] = json_text(summary)
+    # Seconds differ run to run; they stay out of summary.json (same bytes, any workers).
     files["timings.json"] = json_text(
-        {"seconds": summary["seconds"], "round_seconds": summary["round_seconds"]}
+        {
+            "seconds": round(seconds, 3),
+            "jobs": jobs,
+            "round_seconds": [round(x, 3) for x in found.round_seconds],
+        }
     )
     write_files(files, out)
     return RegionResult(
         region,
         found.amounts,
-        plans,
+        {n: finals[n] for n in names},
         value,
         bound,
         achieved,
         found.rounds,
         seconds,
         out,
-        deterministic,
+        summary,
     )
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What the envelope search needs of a county model: its name and money unit."""
+
+    name: str
+    unit: int
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def envelopes_csv(amounts: dict[str, dict[str, int]]) -> str:

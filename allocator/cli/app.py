@@ -380,6 +380,15 @@ def run_command(
         bool,
         typer.Option("--notice", help="Also write a printable public notice per township."),
     ] = False,
+    gap: Annotated[
+        float,
+        typer.Option(
+            "--gap",
+            min=0,
+            max=1,
+            help="A region: stop the envelope search within this relative gap.",
+        ),
+    ] = 1e-3,
     lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -388,7 +397,7 @@ def run_command(
     from allocator.io.region import is_region
 
     if len(case_dirs) == 1 and is_region(case_dirs[0]):
-        _run_region(case_dirs[0], rules, model, out, quiet, debug, _language(lang))
+        _run_region(case_dirs[0], rules, model, out, quiet, debug, _language(lang), jobs, gap)
         return
     if len(case_dirs) > 1:
         _run_many(case_dirs, rules, model, out or Path("out"), jobs, relax, debug, _language(lang))
@@ -433,6 +442,8 @@ def _run_region(
     quiet: bool,
     debug: bool,
     lang: Language,
+    jobs: int,
+    gap: float,
 ) -> None:
     from rich.table import Table
 
@@ -441,7 +452,14 @@ def _run_region(
     target = out if out is not None else Path("out") / region_dir.resolve().name
     with failures(debug, lang), _progress(quiet, lang) as progress:
         result = run_region(
-            region_dir, target, rules=rules, model=model, progress=progress, language=lang
+            region_dir,
+            target,
+            rules=rules,
+            model=model,
+            progress=progress,
+            language=lang,
+            jobs=jobs,
+            gap=gap,
         )
     funds = [f.fund_id for f in result.region.funds]
     table = Table(title=f"{result.region.meta.name} ({result.region.meta.year}): county envelopes")
@@ -452,7 +470,7 @@ def _run_region(
             name,
             *(f"{result.envelopes[name][f]:,}" for f in funds),
             _amount(plan.objective),
-            plan.status.value,
+            plan.status,
         )
     if not quiet:
         out_console().print(table)

@@ -34,6 +34,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import highspy
 import numpy as np
@@ -43,7 +44,7 @@ from allocator.errors import SolverError
 from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.optimize.model import build_model
-from allocator.optimize.solve import Compiled, compile_model, solve
+from allocator.optimize.solve import Compiled, compile_model, new_highs, solve
 from allocator.rules.eligibility import evaluate_eligibility
 from allocator.rules.ruleset import RuleSet
 from allocator.spec import LoadedSpec
@@ -201,8 +202,7 @@ class Master:
         lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
         lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
         lp.a_matrix_.value_ = np.array(values)
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.setOptionValue("threads", 1)
         h.passModel(lp)
         h.run()
@@ -247,8 +247,18 @@ class Envelopes:
     prices: Vector  # the final prices, value per model unit of each region fund
 
 
+class Named(Protocol):
+    """A county as the envelope search sees it: a name and its money unit."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def unit(self) -> int: ...
+
+
 def find_envelopes(
-    models: Sequence[CountyModel],
+    models: Sequence[Named],
     fund_ids: Sequence[str],
     budgets_yuan: Sequence[int],
     gap: float,

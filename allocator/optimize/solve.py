@@ -225,7 +225,7 @@ def _solve_lp(
     lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
     if minimize:
         lp.sense_ = highspy.ObjSense.kMinimize
-    h = _new_highs()
+    h = new_highs()
     _configure(h, options)
     try:
         h.passModel(lp)
@@ -311,7 +311,7 @@ def solve_restricted(
     saved = (np.array(lp.col_lower_, dtype=np.float64), np.array(lp.col_upper_, dtype=np.float64))
     lp.col_lower_ = np.where(keep, np.round(x), np.asarray(lp.col_lower_))
     lp.col_upper_ = np.where(keep, np.round(x), np.asarray(lp.col_upper_))
-    h = _new_highs()
+    h = new_highs()
     _configure(h, options)
     h.setOptionValue("objective_target", float(target))
     h.setOptionValue("mip_max_nodes", int(node_limit))
@@ -391,7 +391,7 @@ def solve(
             0,
             "no fundable project: the plan is empty",
         )
-    h = _new_highs()
+    h = new_highs()
     _configure(h, options)
     if progress is not None:
         _attach_progress(h, progress)
@@ -528,7 +528,7 @@ def _run(h: highspy.Highs) -> object:
     return status
 
 
-def _new_highs() -> highspy.Highs:
+def new_highs() -> highspy.Highs:
     """A silent HiGHS instance: the library prints nothing (HiGHS's C++ banner included)."""
     sys.stdout.flush()
     saved = os.dup(1)

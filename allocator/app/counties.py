@@ -1,0 +1,176 @@
+"""The counties of a region at work: models kept loaded between price rounds.
+
+``Counties`` holds some counties' compiled models and answers the two things
+the region run asks of them: prices (each county's proposal under the region's
+prices) and the final plans (each county solved exactly inside its
+envelopes, as plan files). ``CountyPool`` spreads the counties over worker
+processes, each holding its own counties for the whole run (a county is
+built once, not once a round); results come back in county order, so the
+plan bytes do not depend on how many workers there are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from allocator.i18n import Language
+from allocator.io.case import load_case
+from allocator.io.region import load_region, with_region_funds
+
+
+@dataclass(frozen=True)
+class FinalPlan:
+    """A county's plan inside its envelopes, as files, with what the summary needs."""
+
+    objective: float
+    status: str
+    files: dict[str, str | bytes]
+
+
+class Counties:
+    """Some counties of a region, each with its model built once (in this process)."""
+
+    def __init__(
+        self,
+        region_dir: Path,
+        rules: Path,
+        model: Path,
+        names: Sequence[str],
+        language: Language = "en",
+    ) -> None:
+        from allocator.optimize.envelopes import county_model
+        from allocator.rules.ruleset import load_ruleset, rule_schema
+        from allocator.spec import check_spec_against_case, load_spec
+
+        self.region = load_region(region_dir)
+        self.spec = load_spec(model)
+        self.language = language
+        folders = dict(self.region.counties)
+        fund_ids = [f.fund_id for f in self.region.funds]
+        self.folders = {name: folders[name] for name in names}
+        self.rulesets = {}
+        self.models = {}
+        for name in names:
+            case = with_region_funds(load_case(self.folders[name]), self.region)
+            check_spec_against_case(self.spec, case.meta.category_vocabulary())
+            self.rulesets[name] = load_ruleset(rules, rule_schema(case.meta))
+            self.models[name] = county_model(name, case, self.rulesets[name], self.spec, fund_ids)
+
+    @property
+    def unit(self) -> int:
+        return next(iter(self.models.values())).unit if self.models else 1
+
+    def price(self, prices: Any, seconds: float, whole: bool = False) -> list[Any]:
+        from allocator.optimize.envelopes import price
+
+        return [price(m, prices, self.spec, seconds, whole) for m in self.models.values()]
+
+    def final(self, envelopes: dict[str, dict[str, int]]) -> dict[str, FinalPlan]:
+        from allocator.optimize.pipeline import allocate
+        from allocator.report.output import plan_files
+        from allocator.report.tables import build_report
+
+        plans = {}
+        for name, folder in self.folders.items():
+            case = with_region_funds(load_case(folder), self.region, envelopes[name])
+            plan = allocate(case, self.rulesets[name], self.spec)
+            files: dict[str, str | bytes] = dict(
+                plan_files(plan, build_report(plan), language=self.language)
+            )
+            plans[name] = FinalPlan(plan.objective, plan.status.value, files)
+        return plans
+
+
+def _serve(conn: Connection, args: tuple[Any, ...]) -> None:
+    """A worker process: build its counties, then answer requests until told to stop."""
+    try:
+        counties = Counties(*args)
+        conn.send(("ready", counties.unit))
+    except BaseException as exc:
+        conn.send(("error", exc))
+        return
+    while True:
+        request, payload = conn.recv()
+        if request == "stop":
+            return
+        try:
+            answer = counties.price(*payload) if request == "price" else counties.final(payload)
+            conn.send(("ok", answer))
+        except BaseException as exc:
+            conn.send(("error", exc))
+
+
+class CountyPool:
+    """Counties spread over ``jobs`` worker processes, county i on worker i mod jobs."""
+
+    def __init__(
+        self,
+        region_dir: Path,
+        rules: Path,
+        model: Path,
+        names: Sequence[str],
+        jobs: int,
+        language: Language = "en",
+    ) -> None:
+        self.names = list(names)
+        jobs = max(1, min(jobs, len(self.names)))
+        self.shares = [self.names[w::jobs] for w in range(jobs)]
+        # Spawned, not forked: see allocator.app.parallel.
+        context = multiprocessing.get_context("spawn")
+        self.connections: list[Connection] = []
+        self.processes = []
+        for share in self.shares:
+            parent, child = context.Pipe()
+            process = context.Process(
+                target=_serve,
+                args=(child, (region_dir, rules, model, share, language)),
+                daemon=True,
+            )
+            process.start()
+            self.connections.append(parent)
+            self.processes.append(process)
+        units = [self._answer(c) for c in self.connections]
+        self.unit = int(units[0]) if units else 1
+
+    @staticmethod
+    def _answer(connection: Connection) -> Any:
+        status, payload = connection.recv()
+        if status == "error":
+            raise payload
+        return payload
+
+    def _ask(self, request: str, payload: Any) -> list[Any]:
+        for connection in self.connections:
+            connection.send((request, payload))
+        return [self._answer(c) for c in self.connections]
+
+    def price(self, prices: Any, seconds: float, whole: bool = False) -> list[Any]:
+        """Every county's answer, in county order."""
+        answers = dict(
+            pair
+            for share, got in zip(
+                self.shares, self._ask("price", (prices, seconds, whole)), strict=True
+            )
+            for pair in zip(share, got, strict=True)
+        )
+        return [answers[name] for name in self.names]
+
+    def final(self, envelopes: dict[str, dict[str, int]]) -> dict[str, FinalPlan]:
+        plans: dict[str, FinalPlan] = {}
+        for got in self._ask("final", envelopes):
+            plans.update(got)
+        return {name: plans[name] for name in self.names}
+
+    def close(self) -> None:
+        for connection, process in zip(self.connections, self.processes, strict=True):
+            with contextlib.suppress(OSError):  # a worker already gone
+                connection.send(("stop", None))
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()

@@ -7,6 +7,7 @@ and :class:`Ledger` adds them up exactly.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,6 +51,20 @@ class Ledger:
 
     def fund(self, f: int) -> int:
         return self.by_fund.get(f, 0)
+
+
+def split_yuan(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` whole yuan in proportion to ``weights`` (largest remainders; ties to
+    the earlier share): the parts sum to ``total``, or are all 0 when no weight is positive."""
+    weight_sum = sum(weights)
+    if total <= 0 or weight_sum <= 0:
+        return [0] * len(weights)
+    exact = [total * w / weight_sum for w in weights]
+    parts = [math.floor(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
 
 
 def yuan(amount: int | float) -> str:

@@ -9,7 +9,7 @@ import pytest
 from allocator import allocate, load_case, load_ruleset, load_spec, rule_schema
 from allocator.audit.verify import verify_plan
 from allocator.errors import SpecError
-from allocator.optimize.factor import _largest_remainder
+from allocator.ledger import split_yuan
 from allocator.status import SolveStatus
 from tests.conftest import BASELINE, ROOT, TINY
 
@@ -22,10 +22,10 @@ def plan_for(case_dir: Path, spec: Path):  # type: ignore[no-untyped-def]
 
 
 def test_largest_remainder_is_exact_and_proportional() -> None:
-    parts = _largest_remainder(1_000_001, [0.7, 0.2, 0.1])
+    parts = split_yuan(1_000_001, [0.7, 0.2, 0.1])
     assert sum(parts) == 1_000_001 and parts == [700_001, 200_000, 100_000]
-    assert _largest_remainder(10, [1, 1, 1]) == [4, 3, 3]
-    assert _largest_remainder(5, [0, 0]) == [0, 0]
+    assert split_yuan(10, [1, 1, 1]) == [4, 3, 3]
+    assert split_yuan(5, [0, 0]) == [0, 0]
 
 
 def test_factor_plan_is_heuristic_valid_and_deterministic(tmp_path: Path) -> None:

@@ -79,8 +79,13 @@ def test_region_outputs_hold_every_budget_in_whole_yuan(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["gap"] == result.gap and summary["rounds"] >= 1
     assert summary["funds"]["R1"]["allocated"] <= summary["funds"]["R1"]["budget"]
-    # Each county folder is an ordinary run folder: verify accepts it with its envelopes.
     assert (out / "east" / "summary.json").is_file()
+    # Beside it, the factor formula's envelopes (models/factor.yaml's weights), solved alike.
+    compared = read_csv(out / "compare_factor.csv")
+    assert [r["county"] for r in compared] == ["east", "west"]
+    assert sum(int(r["envelope_factor"]) for r in compared) == region.funds[0].budget
+    assert {"value_gained", "poor_households_gained"} <= set(compared[0])
+    assert summary["factor_envelopes"]["objective"] > 0
 
 
 def test_the_same_region_gives_the_same_bytes(tmp_path: Path) -> None:

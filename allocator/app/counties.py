@@ -30,6 +30,7 @@ class FinalPlan:
 
     objective: float
     status: str
+    poor_households: int  # reached by the plan's projects (summary.json totals)
     files: dict[str, str | bytes]
 
 
@@ -80,10 +81,10 @@ class Counties:
         for name, folder in self.folders.items():
             case = with_region_funds(load_case(folder), self.region, envelopes[name])
             plan = allocate(case, self.rulesets[name], self.spec)
-            files: dict[str, str | bytes] = dict(
-                plan_files(plan, build_report(plan), language=self.language)
-            )
-            plans[name] = FinalPlan(plan.objective, plan.status.value, files)
+            report = build_report(plan)
+            files: dict[str, str | bytes] = dict(plan_files(plan, report, language=self.language))
+            reached = int(report.summary["totals"]["poor_households_reached"])
+            plans[name] = FinalPlan(plan.objective, plan.status.value, reached, files)
         return plans
 
 

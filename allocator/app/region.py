@@ -17,15 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from allocator.app.counties import FinalPlan
-from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
+from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, PROJECT_ROOT, default_path
 from allocator.i18n import Language
+from allocator.io.case import load_case
 from allocator.io.region import Region, load_region
+from allocator.ledger import split_yuan
 from allocator.plan import Progress
 from allocator.report.output import json_text, prepare_target, write_files
-from allocator.spec import load_spec
+from allocator.spec import FactorMethod, load_spec
 
 DEFAULT_GAP = 1e-3
+#: the factor formula's weights for the comparison (the spec of the status quo)
+FACTOR_SPEC = PROJECT_ROOT / "models" / "factor.yaml"
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,9 @@ def run_region(
         )
         tell(Progress("solve"))
         finals = counties.final(found.amounts)
+        # The status quo beside it: envelopes by the factor formula, counties solved alike.
+        by_factor = factor_envelopes(region, load_spec(FACTOR_SPEC).spec.factor)
+        factor_finals = counties.final(by_factor)
         value = sum(f.objective for f in finals.values())
         bound = max(found.bound, value)
         if (bound - value) > gap * max(abs(bound), 1e-12):
@@ -115,6 +124,9 @@ def run_region(
         for file, content in finals[name].files.items():
             files[f"{name}/{file}"] = content
     files["envelopes.csv"] = envelopes_csv(found.amounts)
+    files["compare_factor.csv"] = factor_comparison_csv(
+        names, found.amounts, finals, by_factor, factor_finals
+    )
     summary: dict[str, object] = {
         "region": region.meta.name,
         "year": region.meta.year,
@@ -132,6 +144,10 @@ def run_region(
                 "envelopes": found.amounts[name],
             }
             for name in names
+        },
+        "factor_envelopes": {
+            "objective": sum(f.objective for f in factor_finals.values()),
+            "poor_households_reached": sum(f.poor_households for f in factor_finals.values()),
         },
         "funds": {
             f.fund_id: {
@@ -193,4 +209,67 @@ def envelopes_csv(amounts: dict[str, dict[str, int]]) -> str:
     for fund_id in funds:
         for county in sorted(amounts):
             writer.writerow([fund_id, county, amounts[county][fund_id]])
+    return buffer.getvalue()
+
+
+def factor_envelopes(region: Region, method: FactorMethod) -> dict[str, dict[str, int]]:
+    """Envelopes by the factor formula: each region fund split among the counties by
+    their poor population, poor villages and income gap (the spec's weights)."""
+    names = [name for name, _ in region.counties]
+    factors = np.zeros((len(names), 3))
+    for i, (_, folder) in enumerate(region.counties):
+        for v in load_case(folder).villages:
+            gap = max(0, method.income_reference - v.per_capita_income) * v.population
+            factors[i] += (v.poor_population, 1.0 if v.poor_village else 0.0, gap)
+    shares = np.zeros(len(names))
+    for k, name in enumerate(("poor_population", "poor_villages", "income_gap")):
+        weight = method.weights.get(name, 0.0)  # type: ignore[call-overload]
+        if weight > 0 and factors[:, k].sum() > 0:
+            shares += weight * factors[:, k] / factors[:, k].sum()
+    result: dict[str, dict[str, int]] = {n: {} for n in names}
+    for fund in region.funds:
+        split = split_yuan(fund.budget, shares.tolist())
+        for name, amount in zip(names, split, strict=True):
+            result[name][fund.fund_id] = amount
+    return result
+
+
+def factor_comparison_csv(
+    names: list[str],
+    optimal: dict[str, dict[str, int]],
+    finals: dict[str, FinalPlan],
+    factor: dict[str, dict[str, int]],
+    factor_finals: dict[str, FinalPlan],
+) -> str:
+    """Per county: envelopes, value and poor households reached, optimal against factor."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "county",
+            "envelope",
+            "envelope_factor",
+            "value",
+            "value_factor",
+            "value_gained",
+            "poor_households_reached",
+            "poor_households_reached_factor",
+            "poor_households_gained",
+        ]
+    )
+    for name in names:
+        mine, theirs = finals[name], factor_finals[name]
+        writer.writerow(
+            [
+                name,
+                sum(optimal[name].values()),
+                sum(factor[name].values()),
+                f"{mine.objective:.6g}",
+                f"{theirs.objective:.6g}",
+                f"{mine.objective - theirs.objective:.6g}",
+                mine.poor_households,
+                theirs.poor_households,
+                mine.poor_households - theirs.poor_households,
+            ]
+        )
     return buffer.getvalue()

@@ -43,6 +43,7 @@ import numpy.typing as npt
 from allocator.errors import SolverError
 from allocator.i18n import msg
 from allocator.io.case import Case
+from allocator.ledger import split_yuan
 from allocator.optimize.model import build_model
 from allocator.optimize.solve import Compiled, compile_model, new_highs, solve
 from allocator.rules.eligibility import evaluate_eligibility
@@ -314,22 +315,17 @@ def tighter_bound(
 def whole_yuan(
     money: dict[str, Vector], fund_ids: list[str], budgets: list[int]
 ) -> dict[str, dict[str, int]]:
-    """Envelopes in whole yuan: floors, then the leftover by largest remainder (ties by
-    county name), never more than a fund's budget in all."""
+    """Envelopes in whole yuan: each fund's whole budget in proportion to the money the
+    master gives each county (so each gets at least that, up to a yuan).
+
+    The master leaves money unspent where the relaxations value it at nothing
+    more; whole projects can still use it, and more envelope never lowers a
+    county's plan, so none of a budget is held back.
+    """
     names = sorted(money)
     result: dict[str, dict[str, int]] = {n: {} for n in names}
     for r, fund_id in enumerate(fund_ids):
-        wanted = {n: max(0.0, float(money[n][r])) for n in names}
-        floors = {n: math.floor(wanted[n] + 1e-6) for n in names}
-        while sum(floors.values()) > budgets[r]:  # float noise above the budget
-            top = max(names, key=lambda n: (floors[n], n))
-            floors[top] -= 1
-        left = budgets[r] - sum(floors.values())
-        total_wanted = sum(wanted.values())
-        extra = min(left, max(0, round(total_wanted) - sum(floors.values())))
-        order = sorted(names, key=lambda n: (-(wanted[n] - floors[n]), n))
-        for n in order[:extra]:
-            floors[n] += 1
-        for n in names:
-            result[n][fund_id] = floors[n]
+        wanted = [max(0.0, float(money[n][r])) for n in names]
+        for n, amount in zip(names, split_yuan(budgets[r], wanted), strict=True):
+            result[n][fund_id] = amount
     return result

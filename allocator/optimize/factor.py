@@ -17,31 +17,17 @@ The same eligibility rules and earmarks apply; nothing is optimized.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 import numpy as np
 
 from allocator.io.case import Case
-from allocator.ledger import Allocation
+from allocator.ledger import Allocation, split_yuan
 from allocator.policies.divisible_min_share import least_amount, min_share_of
 from allocator.policies.village_cap import cap_of
 from allocator.rules.eligibility import Eligibility
 from allocator.spec import ModelSpec
 from allocator.valuation import ProjectValue
-
-
-def _largest_remainder(total: int, weights: list[float]) -> list[int]:
-    """Split ``total`` yuan in proportion to ``weights``; ties go to the earlier unit."""
-    weight_sum = sum(weights)
-    if total <= 0 or weight_sum <= 0:
-        return [0] * len(weights)
-    exact = [total * w / weight_sum for w in weights]
-    parts = [math.floor(x) for x in exact]
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
 
 
 def factor_allocate(
@@ -97,7 +83,7 @@ def factor_allocate(
             if weight > 0 and column.sum() > 0:
                 shares += weight * column / column.sum()
         shares *= performance[reach]
-        for u, amount in zip(reach, _largest_remainder(fund.budget, shares.tolist()), strict=True):
+        for u, amount in zip(reach, split_yuan(fund.budget, shares.tolist()), strict=True):
             envelope[(f, u)] = amount
 
     # 2. Fill each unit's projects from its envelopes.

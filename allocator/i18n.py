@@ -59,6 +59,14 @@ TEXT: dict[str, dict[str, str]] = {
     "phase.solve": {"en": "solving with HiGHS", "zh": "正在用 HiGHS 求解"},
     "phase.round": {"en": "rounding to whole yuan and checking", "zh": "正在取整到元并校验"},
     "phase.write": {"en": "writing outputs", "zh": "正在写入结果"},
+    "phase.envelopes": {
+        "en": "pricing region money (county envelopes)",
+        "zh": "正在为区域资金定价（县级资金切块）",
+    },
+    "phase.bound": {
+        "en": "tightening the bound with whole projects",
+        "zh": "正在按整项目收紧上界",
+    },
     "phase.search": {
         "en": "  incumbent {incumbent}  bound {bound}  gap {gap}",
         "zh": "  当前最好 {incumbent}  上界 {bound}  差距 {gap}",

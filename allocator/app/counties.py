@@ -175,3 +175,104 @@ class CountyPool:
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
+
+
+# Dask: tasks pinned to a worker, each worker keeping its counties' models in this cache.
+# A task that lands elsewhere (its worker died) builds them there: a retry costs one
+# build, and the answer is the same (every solve is deterministic).
+_LOADED: dict[tuple[Any, ...], Counties] = {}
+
+
+def _held(args: tuple[Any, ...], share: tuple[str, ...]) -> Counties:
+    key = (*args, share)
+    if key not in _LOADED:
+        region_dir, rules, model, language = args
+        _LOADED[key] = Counties(Path(region_dir), Path(rules), Path(model), share, language)
+    return _LOADED[key]
+
+
+def _task_unit(args: tuple[Any, ...], share: tuple[str, ...]) -> int:
+    return _held(args, share).unit
+
+
+def _task_price(
+    args: tuple[Any, ...], share: tuple[str, ...], prices: Any, seconds: float, whole: bool
+) -> list[Any]:
+    return _held(args, share).price(prices, seconds, whole)
+
+
+def _task_final(
+    args: tuple[Any, ...], share: tuple[str, ...], envelopes: dict[str, dict[str, int]]
+) -> dict[str, FinalPlan]:
+    return _held(args, share).final(envelopes)
+
+
+class DaskCounties:
+    """Counties on a Dask cluster: ``scheduler`` (an address), else a local cluster of
+    ``workers`` processes. County i belongs to worker i mod N; its tasks go there."""
+
+    def __init__(
+        self,
+        region_dir: Path,
+        rules: Path,
+        model: Path,
+        names: Sequence[str],
+        workers: int,
+        scheduler: str | None = None,
+        language: Language = "en",
+    ) -> None:
+        from distributed import Client, LocalCluster  # the dask extra
+
+        self.names = list(names)
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=max(1, workers),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self.client = Client(self.cluster)
+        self.workers = sorted(self.client.scheduler_info()["workers"])
+        count = max(1, min(len(self.workers), len(self.names)))
+        self.shares = [tuple(self.names[w::count]) for w in range(count)]
+        self.args = (str(region_dir), str(rules), str(model), language)
+        self.unit = int(self._run(_task_unit)[0]) if self.shares else 1
+
+    def _run(self, task: Any, *payload: Any) -> list[Any]:
+        futures = [
+            self.client.submit(
+                task,
+                self.args,
+                share,
+                *payload,
+                workers=[self.workers[w % len(self.workers)]],
+                allow_other_workers=True,  # a dead worker's counties move elsewhere
+                pure=False,
+            )
+            for w, share in enumerate(self.shares)
+        ]
+        return list(self.client.gather(futures))
+
+    def price(self, prices: Any, seconds: float, whole: bool = False) -> list[Any]:
+        answers = {
+            name: answer
+            for share, got in zip(
+                self.shares, self._run(_task_price, prices, seconds, whole), strict=True
+            )
+            for name, answer in zip(share, got, strict=True)
+        }
+        return [answers[name] for name in self.names]
+
+    def final(self, envelopes: dict[str, dict[str, int]]) -> dict[str, FinalPlan]:
+        plans: dict[str, FinalPlan] = {}
+        for got in self._run(_task_final, envelopes):
+            plans.update(got)
+        return {name: plans[name] for name in self.names}
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

@@ -59,6 +59,8 @@ def run_region(
     gap: float = DEFAULT_GAP,
     time_limit: float | None = None,
     jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
     progress: Callable[[Progress], None] | None = None,
     language: Language = "en",
 ) -> RegionResult:
@@ -67,9 +69,11 @@ def run_region(
     Writes ``out/<county>/`` (the usual plan files), ``out/envelopes.csv``
     (fund_id, county, amount) and ``out/summary.json``, all or nothing. With
     ``jobs`` > 1 the counties are spread over that many worker processes, each
-    keeping its counties' models for the whole run; the bytes are the same.
+    keeping its counties' models for the whole run; with ``engine="dask"`` over
+    a Dask cluster (``scheduler``'s, else a local one of ``jobs`` workers). The
+    bytes are the same either way.
     """
-    from allocator.app.counties import Counties, CountyPool
+    from allocator.app.counties import Counties, CountyPool, DaskCounties
     from allocator.optimize.envelopes import find_envelopes, tighter_bound
 
     started = time.perf_counter()
@@ -86,8 +90,12 @@ def run_region(
     fund_ids = [f.fund_id for f in region.funds]
     budgets = [f.budget for f in region.funds]
     tell(Progress("build"))
-    counties: Counties | CountyPool
-    if jobs > 1:
+    counties: Counties | CountyPool | DaskCounties
+    if engine == "dask":
+        counties = DaskCounties(
+            region.folder, rules_path, model_path, names, jobs, scheduler, language
+        )
+    elif jobs > 1:
         counties = CountyPool(region.folder, rules_path, model_path, names, jobs, language)
     else:
         counties = Counties(region.folder, rules_path, model_path, names, language)
@@ -115,7 +123,7 @@ def run_region(
             tightened = tighter_bound(answers, found.prices, budgets, counties.unit)
             bound = max(min(bound, tightened), value)
     finally:
-        if isinstance(counties, CountyPool):
+        if not isinstance(counties, Counties):
             counties.close()
     achieved = (bound - value) / max(abs(bound), 1e-12)
     seconds = time.perf_counter() - started

@@ -389,6 +389,20 @@ def run_command(
             help="A region: stop the envelope search within this relative gap.",
         ),
     ] = 1e-3,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="A region: 'local' (worker processes, -j of them) or 'dask' (a Dask cluster).",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="A region on Dask: the scheduler's address [default: a local cluster of -j].",
+        ),
+    ] = None,
     lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -396,8 +410,23 @@ def run_command(
     3 infeasible, 4 solver failure)."""
     from allocator.io.region import is_region
 
+    if engine not in ("local", "dask"):
+        _say_error(f"error: unknown engine '{engine}' (choose local or dask)")
+        raise typer.Exit(2)
     if len(case_dirs) == 1 and is_region(case_dirs[0]):
-        _run_region(case_dirs[0], rules, model, out, quiet, debug, _language(lang), jobs, gap)
+        _run_region(
+            case_dirs[0],
+            rules,
+            model,
+            out,
+            quiet,
+            debug,
+            _language(lang),
+            jobs,
+            gap,
+            engine,
+            scheduler,
+        )
         return
     if len(case_dirs) > 1:
         _run_many(case_dirs, rules, model, out or Path("out"), jobs, relax, debug, _language(lang))
@@ -444,6 +473,8 @@ def _run_region(
     lang: Language,
     jobs: int,
     gap: float,
+    engine: str,
+    scheduler: str | None,
 ) -> None:
     from rich.table import Table
 
@@ -460,6 +491,8 @@ def _run_region(
             language=lang,
             jobs=jobs,
             gap=gap,
+            engine=engine,
+            scheduler=scheduler,
         )
     funds = [f.fund_id for f in result.region.funds]
     table = Table(title=f"{result.region.meta.name} ({result.region.meta.year}): county envelopes")

@@ -129,3 +129,19 @@ def test_workers_keep_their_counties_and_give_the_same_bytes(tmp_path: Path) -> 
         if path.is_file() and path.name != "timings.json":
             twin = tmp_path / "two" / path.relative_to(tmp_path / "one")
             assert path.read_bytes() == twin.read_bytes(), path
+
+
+def test_the_decomposition_agrees_with_the_single_model(tmp_path: Path) -> None:
+    """Three generated counties, one MIP of them all (tests/region_single.py) as reference."""
+    from allocator.app.generate import generate_region, write_region
+    from tests.region_single import single_model
+
+    folder = write_region(generate_region(3, 3), tmp_path / "region")
+    case_dir, rules = single_model(folder, tmp_path / "single")
+    single = load_case(case_dir)
+    best = allocate(single, load_ruleset(rules, rule_schema(single.meta)), load_spec(PLAIN))
+    assert best.status.value == "optimal"
+    result = run_region(folder, tmp_path / "out", model=PLAIN, gap=1e-3)
+    assert result.summary["status"] == "within_gap"
+    assert result.value >= best.objective * (1 - 1e-3)
+    assert result.bound >= best.objective * (1 - 1e-6)

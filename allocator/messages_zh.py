@@ -697,5 +697,7 @@ ZH: dict[str, str] = {
         '县 {county}：在区域资金价格下没有方案（{status}）',
     'the envelope master LP ended {status}':
         '资金切块主问题（线性规划）结束状态为 {status}',
+    "unknown county '{county}' (not a member of the region)":
+        '未知的县“{county}”（不是该区域的成员）',
 }
 # fmt: on

@@ -234,3 +234,10 @@ class RegionMeta(_Strict):
         description="the county case folders, relative to the region folder "
         "(default: every subfolder holding a case.yaml)",
     )
+
+
+class CountyScore(_Strict):
+    """A county's performance evaluation in a region (the region's ``scores.csv``), 0-100."""
+
+    county: Text
+    score: Annotated[float, Field(ge=0, le=100)]

@@ -9,6 +9,7 @@ own funds to its own projects, so the merged model lets them pay across.)
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -18,6 +19,7 @@ from allocator.app.region import run_region
 from allocator.cli import app
 from allocator.io.region import load_region, with_region_funds
 from tests.conftest import BASELINE, ROOT, read_csv
+from tests.region_single import same_outputs
 
 REGION = ROOT / "cases" / "tiny_region"
 PLAIN = ROOT / "models" / "plain.yaml"
@@ -91,12 +93,7 @@ def test_region_outputs_hold_every_budget_in_whole_yuan(tmp_path: Path) -> None:
 def test_the_same_region_gives_the_same_bytes(tmp_path: Path) -> None:
     run_region(REGION, tmp_path / "a")
     run_region(REGION, tmp_path / "b")
-    for path in sorted((tmp_path / "a").rglob("*")):
-        if path.is_file() and path.name != "timings.json":
-            assert (
-                path.read_bytes()
-                == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
-            ), path
+    same_outputs(tmp_path / "a", tmp_path / "b")
 
 
 def test_allocator_run_recognises_a_region(tmp_path: Path) -> None:
@@ -125,10 +122,7 @@ def test_workers_keep_their_counties_and_give_the_same_bytes(tmp_path: Path) -> 
     folder = write_region(generate_region(3, 2), tmp_path / "region")
     run_region(folder, tmp_path / "one", jobs=1)
     run_region(folder, tmp_path / "two", jobs=2)
-    for path in sorted((tmp_path / "one").rglob("*")):
-        if path.is_file() and path.name != "timings.json":
-            twin = tmp_path / "two" / path.relative_to(tmp_path / "one")
-            assert path.read_bytes() == twin.read_bytes(), path
+    same_outputs(tmp_path / "one", tmp_path / "two")
 
 
 def test_the_decomposition_agrees_with_the_single_model(tmp_path: Path) -> None:
@@ -145,3 +139,53 @@ def test_the_decomposition_agrees_with_the_single_model(tmp_path: Path) -> None:
     assert result.summary["status"] == "within_gap"
     assert result.value >= best.objective * (1 - 1e-3)
     assert result.bound >= best.objective * (1 - 1e-6)
+
+
+def test_a_regions_scores_move_money_toward_counties_that_perform(tmp_path: Path) -> None:
+    plain = run_region(REGION, tmp_path / "plain")
+    scored = tmp_path / "scored"
+    shutil.copytree(REGION, scored)
+    (scored / "scores.csv").write_text("county,score\neast,95\nwest,20\n", encoding="utf-8")
+    result = run_region(scored, tmp_path / "out")
+    assert result.envelopes["east"]["R1"] > plain.envelopes["east"]["R1"]
+    counties = result.summary["counties"]
+    assert counties["east"]["performance_factor"] == 1.2  # the default spec's bands
+    assert counties["west"]["performance_factor"] == 0.8
+    (scored / "scores.csv").write_text("county,score\nnorth,95\n", encoding="utf-8")
+    code = CliRunner().invoke(app, ["run", str(scored), "--out", str(tmp_path / "x")])
+    assert code.exit_code == 2
+    assert "scores.csv, row 2, column 'county': unknown county 'north'" in code.output
+
+
+def test_a_county_may_name_its_own_spec(tmp_path: Path) -> None:
+    folder = tmp_path / "region"
+    shutil.copytree(REGION, folder)
+    shutil.copy(ROOT / "models" / "plain.yaml", folder / "west" / "model.yaml")
+    result = run_region(folder, tmp_path / "out")
+    west = json.loads((tmp_path / "out" / "west" / "summary.json").read_text())
+    east = json.loads((tmp_path / "out" / "east" / "summary.json").read_text())
+    assert west["inputs"]["model_spec"]["id"] == "plain"
+    assert east["inputs"]["model_spec"]["id"] == "default"
+    assert result.summary["status"] in ("within_gap", "gap_not_reached")
+
+
+def test_a_local_worker_killed_is_replaced_with_the_same_answers() -> None:
+    import os
+    import signal
+
+    import numpy as np
+
+    from allocator.app.counties import Counties, CountyPool
+
+    spec = ROOT / "models" / "default.yaml"
+    names = ["east", "west"]
+    prices = np.array([0.5])
+    expected = [a.proposal.value for a in Counties(REGION, BASELINE, spec, names).price(prices, 60)]
+    pool = CountyPool(REGION, BASELINE, spec, names, jobs=2)
+    try:
+        os.kill(pool.processes[0].pid, signal.SIGKILL)
+        pool.processes[0].join(timeout=10)
+        answers = [a.proposal.value for a in pool.price(prices, 60)]
+    finally:
+        pool.close()
+    assert answers == expected

@@ -12,6 +12,7 @@ import numpy as np
 from allocator.app.counties import Counties, DaskCounties
 from allocator.app.region import run_region
 from tests.conftest import BASELINE, ROOT
+from tests.region_single import same_outputs
 
 REGION = ROOT / "cases" / "tiny_region"
 SPEC = ROOT / "models" / "default.yaml"
@@ -20,10 +21,7 @@ SPEC = ROOT / "models" / "default.yaml"
 def test_a_region_on_a_local_dask_cluster_writes_the_local_bytes(tmp_path: Path) -> None:
     run_region(REGION, tmp_path / "local")
     run_region(REGION, tmp_path / "dask", engine="dask", jobs=2)
-    for path in sorted((tmp_path / "local").rglob("*")):
-        if path.is_file() and path.name != "timings.json":
-            twin = tmp_path / "dask" / path.relative_to(tmp_path / "local")
-            assert path.read_bytes() == twin.read_bytes(), path
+    same_outputs(tmp_path / "local", tmp_path / "dask")
 
 
 def test_a_killed_worker_is_replaced_and_the_answer_is_the_same() -> None:

@@ -23,6 +23,12 @@ from allocator.i18n import Language
 from allocator.io.case import load_case
 from allocator.io.region import load_region, with_region_funds
 
+#: times a worker that died is replaced before its last try's error is raised
+RETRIES = 2
+#: a county folder's own rule set and model spec, when it names them
+COUNTY_RULES = "rules.yaml"
+COUNTY_MODEL = "model.yaml"
+
 
 @dataclass(frozen=True)
 class FinalPlan:
@@ -50,18 +56,30 @@ class Counties:
         from allocator.spec import check_spec_against_case, load_spec
 
         self.region = load_region(region_dir)
-        self.spec = load_spec(model)
         self.language = language
         folders = dict(self.region.counties)
         fund_ids = [f.fund_id for f in self.region.funds]
         self.folders = {name: folders[name] for name in names}
         self.rulesets = {}
+        self.specs = {}
         self.models = {}
+        # The region's value weighs counties by the region's spec (its performance bands).
+        region_spec = load_spec(model)
         for name in names:
-            case = with_region_funds(load_case(self.folders[name]), self.region)
-            check_spec_against_case(self.spec, case.meta.category_vocabulary())
-            self.rulesets[name] = load_ruleset(rules, rule_schema(case.meta))
-            self.models[name] = county_model(name, case, self.rulesets[name], self.spec, fund_ids)
+            folder = self.folders[name]
+            case = with_region_funds(load_case(folder), self.region)
+            # A county folder may name its own rule set and spec (rules.yaml, model.yaml).
+            own_rules, own_model = folder / COUNTY_RULES, folder / COUNTY_MODEL
+            spec = load_spec(own_model) if own_model.is_file() else region_spec
+            check_spec_against_case(spec, case.meta.category_vocabulary())
+            self.specs[name] = spec
+            self.rulesets[name] = load_ruleset(
+                own_rules if own_rules.is_file() else rules, rule_schema(case.meta)
+            )
+            weight = region_spec.spec.objective.performance.factor(self.region.scores.get(name))
+            self.models[name] = county_model(
+                name, case, self.rulesets[name], spec, fund_ids, weight
+            )
 
     @property
     def unit(self) -> int:
@@ -70,7 +88,9 @@ class Counties:
     def price(self, prices: Any, seconds: float, whole: bool = False) -> list[Any]:
         from allocator.optimize.envelopes import price
 
-        return [price(m, prices, self.spec, seconds, whole) for m in self.models.values()]
+        return [
+            price(m, prices, self.specs[name], seconds, whole) for name, m in self.models.items()
+        ]
 
     def final(self, envelopes: dict[str, dict[str, int]]) -> dict[str, FinalPlan]:
         from allocator.optimize.pipeline import allocate
@@ -80,7 +100,7 @@ class Counties:
         plans = {}
         for name, folder in self.folders.items():
             case = with_region_funds(load_case(folder), self.region, envelopes[name])
-            plan = allocate(case, self.rulesets[name], self.spec)
+            plan = allocate(case, self.rulesets[name], self.specs[name])
             report = build_report(plan)
             files: dict[str, str | bytes] = dict(plan_files(plan, report, language=self.language))
             reached = int(report.summary["totals"]["poor_households_reached"])
@@ -122,22 +142,33 @@ class CountyPool:
         self.names = list(names)
         jobs = max(1, min(jobs, len(self.names)))
         self.shares = [self.names[w::jobs] for w in range(jobs)]
-        # Spawned, not forked: see allocator.app.parallel.
-        context = multiprocessing.get_context("spawn")
+        self.args = (region_dir, rules, model, language)
         self.connections: list[Connection] = []
-        self.processes = []
+        self.processes: list[Any] = []
         for share in self.shares:
-            parent, child = context.Pipe()
-            process = context.Process(
-                target=_serve,
-                args=(child, (region_dir, rules, model, share, language)),
-                daemon=True,
-            )
-            process.start()
-            self.connections.append(parent)
+            connection, process = self._start(share)
+            self.connections.append(connection)
             self.processes.append(process)
         units = [self._answer(c) for c in self.connections]
         self.unit = int(units[0]) if units else 1
+
+    def _start(self, share: list[str]) -> tuple[Connection, Any]:
+        # Spawned, not forked: see allocator.app.parallel.
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        region_dir, rules, model, language = self.args
+        process = context.Process(
+            target=_serve, args=(child, (region_dir, rules, model, share, language)), daemon=True
+        )
+        process.start()
+        return parent, process
+
+    def _restart(self, w: int) -> None:
+        """Replace worker ``w`` (it died): a new process builds the same counties."""
+        self.processes[w].kill()
+        self.processes[w].join(timeout=10)
+        self.connections[w], self.processes[w] = self._start(self.shares[w])
+        self._answer(self.connections[w])
 
     @staticmethod
     def _answer(connection: Connection) -> Any:
@@ -147,9 +178,24 @@ class CountyPool:
         return payload
 
     def _ask(self, request: str, payload: Any) -> list[Any]:
-        for connection in self.connections:
-            connection.send((request, payload))
-        return [self._answer(c) for c in self.connections]
+        for w, connection in enumerate(self.connections):
+            try:
+                connection.send((request, payload))
+            except OSError:
+                self._restart(w)
+                self.connections[w].send((request, payload))
+        return [self._reply(w, request, payload) for w in range(len(self.connections))]
+
+    def _reply(self, w: int, request: str, payload: Any) -> Any:
+        """Worker ``w``'s answer; a worker that died is replaced and asked again (every
+        answer is deterministic, so the retry's is the same)."""
+        for _ in range(RETRIES):
+            try:
+                return self._answer(self.connections[w])
+            except (EOFError, OSError):
+                self._restart(w)
+                self.connections[w].send((request, payload))
+        return self._answer(self.connections[w])
 
     def price(self, prices: Any, seconds: float, whole: bool = False) -> list[Any]:
         """Every county's answer, in county order."""

@@ -8,7 +8,7 @@ funds (same columns, same rules), with the envelope as its budget.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,7 +19,7 @@ from allocator.io.case import Case, validation_error_to_input_error
 from allocator.io.csvtable import read_table
 from allocator.io.files import read_bytes
 from allocator.io.yamlsafe import load_yaml
-from allocator.schemas import Fund, RegionMeta
+from allocator.schemas import CountyScore, Fund, RegionMeta
 
 REGION_FILE = "region.yaml"
 
@@ -33,6 +33,8 @@ class Region:
     funds: tuple[Fund, ...]
     counties: tuple[tuple[str, Path], ...]  # (folder name, folder), sorted by name
     file_hashes: dict[str, str]
+    #: performance score per county (the region's optional scores.csv)
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 def is_region(path: Path | str) -> bool:
@@ -86,12 +88,40 @@ def load_region(folder: Path | str) -> Region:
         REGION_FILE: hashlib.sha256(read_bytes(folder / REGION_FILE)).hexdigest(),
         "funds.csv": hashlib.sha256(raw).hexdigest(),
     }
+    scores: dict[str, float] = {}
+    first_row: dict[str, int] = {}
+    scores_path = folder / "scores.csv"
+    if scores_path.is_file():
+        scores_raw = read_bytes(scores_path)
+        hashes["scores.csv"] = hashlib.sha256(scores_raw).hexdigest()
+        for row, score in read_table(scores_path, CountyScore, raw=scores_raw, allow_empty=True):
+            if score.county not in names:
+                raise InputError(
+                    msg(
+                        "unknown county '{county}' (not a member of the region)",
+                        county=score.county,
+                    ),
+                    Location(scores_path, row, None, "county"),
+                )
+            if score.county in first_row:
+                raise InputError(
+                    msg(
+                        "duplicate {column} '{k}' (first on row {seen})",
+                        column="county",
+                        k=score.county,
+                        seen=first_row[score.county],
+                    ),
+                    Location(scores_path, row, None, "county"),
+                )
+            first_row[score.county] = row
+            scores[score.county] = score.score
     return Region(
         folder=folder,
         meta=meta,
         funds=tuple(sorted((f for _, f in rows), key=lambda f: f.fund_id)),
         counties=tuple(sorted((name, folder / name) for name in names)),
         file_hashes=hashes,
+        scores=scores,
     )
 
 

@@ -76,6 +76,9 @@ class CountyModel:
     base_cost: Vector
     region_columns: list[npt.NDArray[np.int64]]  # per region fund: its flow columns
     unit: int
+    #: the county's performance factor in the region's value (the spec's bands, on the
+    #: region's scores.csv): money moves toward counties that spend fast and well
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,12 @@ class Priced:
 
 
 def county_model(
-    name: str, case: Case, ruleset: RuleSet, spec: LoadedSpec, region_fund_ids: Sequence[str]
+    name: str,
+    case: Case,
+    ruleset: RuleSet,
+    spec: LoadedSpec,
+    region_fund_ids: Sequence[str],
+    weight: float = 1.0,
 ) -> CountyModel:
     """Build and compile a county's model with the region's funds among its own."""
     eligibility = evaluate_eligibility(case, ruleset)
@@ -114,6 +122,7 @@ def county_model(
         np.asarray(compiled.lp.col_cost_, dtype=np.float64).copy(),
         region_columns,
         am.unit,
+        weight,
     )
 
 
@@ -127,7 +136,7 @@ def price(
     """The county's best plan when region money costs ``prices`` (value per model unit):
     with projects divisible (its LP relaxation), or, with ``whole``, its MIP (slower;
     its dual bound gives a tighter bound on the region)."""
-    cost = model.base_cost.copy()
+    cost = model.weight * model.base_cost
     for r, columns in enumerate(model.region_columns):
         cost[columns] -= prices[r]
     model.compiled.lp.col_cost_ = cost

@@ -164,11 +164,11 @@ def load_case(folder: Path | str) -> Case:
     funds = table("funds.csv", Fund, extras.funds, False)
     scores = table("scores.csv", Score, None, True)
 
-    _unique(folder / "villages.csv", villages, lambda v: v.village_id, "village_id")
-    _unique(folder / "projects.csv", projects, lambda p: p.project_id, "project_id")
-    _unique(folder / "funds.csv", funds, lambda f: f.fund_id, "fund_id")
-    _unique(folder / "scores.csv", scores, lambda s: s.village_id, "village_id")
-    _unique(folder / "needs.csv", needs, lambda n: f"{n.village_id}/{n.need}", "need")
+    unique_keys(folder / "villages.csv", villages, lambda v: v.village_id, "village_id")
+    unique_keys(folder / "projects.csv", projects, lambda p: p.project_id, "project_id")
+    unique_keys(folder / "funds.csv", funds, lambda f: f.fund_id, "fund_id")
+    unique_keys(folder / "scores.csv", scores, lambda s: s.village_id, "village_id")
+    unique_keys(folder / "needs.csv", needs, lambda n: f"{n.village_id}/{n.need}", "need")
 
     village_ids = {v.village_id for _, v in villages}
     vocabulary = set(meta.category_vocabulary())
@@ -222,7 +222,7 @@ def load_case(folder: Path | str) -> Case:
     measures: list[tuple[int, Measure]] = []
     if (folder / "measures.csv").exists():
         measures = table("measures.csv", Measure, None, False)
-        _unique(folder / "measures.csv", measures, lambda m: m.measure_id, "measure_id")
+        unique_keys(folder / "measures.csv", measures, lambda m: m.measure_id, "measure_id")
         for row, measure in measures:
             _category(
                 folder / "measures.csv", row, "category", measure.category, vocabulary, vocab_hint
@@ -310,12 +310,13 @@ def check_village_columns(path: Path, row: int, village: Village) -> None:
         )
 
 
-def _unique(
+def unique_keys(
     path: Path,
     rows: Sequence[tuple[int, R]],
     key: Callable[[R], str],
     column: str,
 ) -> None:
+    """Refuse a key that two rows share, naming the second row and the first."""
     seen: dict[str, int] = {}
     for row, item in rows:
         k = key(item)

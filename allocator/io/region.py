@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from allocator.errors import InputError, Location
 from allocator.i18n import msg
-from allocator.io.case import Case, validation_error_to_input_error
+from allocator.io.case import Case, unique_keys, validation_error_to_input_error
 from allocator.io.csvtable import read_table
 from allocator.io.files import read_bytes
 from allocator.io.yamlsafe import load_yaml
@@ -55,19 +55,7 @@ def load_region(folder: Path | str) -> Region:
     path = folder / "funds.csv"
     raw = read_bytes(path)
     rows = read_table(path, Fund, raw=raw)
-    seen: dict[str, int] = {}
-    for row, fund in rows:
-        if fund.fund_id in seen:
-            raise InputError(
-                msg(
-                    "duplicate {column} '{k}' (first on row {seen})",
-                    column="fund_id",
-                    k=fund.fund_id,
-                    seen=seen[fund.fund_id],
-                ),
-                Location(path, row, None, "fund_id"),
-            )
-        seen[fund.fund_id] = row
+    unique_keys(path, rows, lambda f: f.fund_id, "fund_id")
     if meta.members is not None:
         names = list(meta.members)
         for name in names:
@@ -89,12 +77,13 @@ def load_region(folder: Path | str) -> Region:
         "funds.csv": hashlib.sha256(raw).hexdigest(),
     }
     scores: dict[str, float] = {}
-    first_row: dict[str, int] = {}
     scores_path = folder / "scores.csv"
     if scores_path.is_file():
         scores_raw = read_bytes(scores_path)
         hashes["scores.csv"] = hashlib.sha256(scores_raw).hexdigest()
-        for row, score in read_table(scores_path, CountyScore, raw=scores_raw, allow_empty=True):
+        rated = read_table(scores_path, CountyScore, raw=scores_raw, allow_empty=True)
+        unique_keys(scores_path, rated, lambda s: s.county, "county")
+        for row, score in rated:
             if score.county not in names:
                 raise InputError(
                     msg(
@@ -103,17 +92,6 @@ def load_region(folder: Path | str) -> Region:
                     ),
                     Location(scores_path, row, None, "county"),
                 )
-            if score.county in first_row:
-                raise InputError(
-                    msg(
-                        "duplicate {column} '{k}' (first on row {seen})",
-                        column="county",
-                        k=score.county,
-                        seen=first_row[score.county],
-                    ),
-                    Location(scores_path, row, None, "county"),
-                )
-            first_row[score.county] = row
             scores[score.county] = score.score
     return Region(
         folder=folder,

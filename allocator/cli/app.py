@@ -81,6 +81,13 @@ class Lang(StrEnum):
     zh = "zh"
 
 
+class Engine(StrEnum):
+    """Where a region's counties are solved."""
+
+    local = "local"
+    dask = "dask"
+
+
 LangOpt = Annotated[
     Lang | None,
     typer.Option(
@@ -390,12 +397,12 @@ def run_command(
         ),
     ] = 1e-3,
     engine: Annotated[
-        str,
+        Engine,
         typer.Option(
             "--engine",
-            help="A region: 'local' (worker processes, -j of them) or 'dask' (a Dask cluster).",
+            help="A region: local (worker processes, -j of them) or dask (a Dask cluster).",
         ),
-    ] = "local",
+    ] = Engine.local,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -410,9 +417,6 @@ def run_command(
     3 infeasible, 4 solver failure)."""
     from allocator.io.region import is_region
 
-    if engine not in ("local", "dask"):
-        _say_error(f"error: unknown engine '{engine}' (choose local or dask)")
-        raise typer.Exit(2)
     if len(case_dirs) == 1 and is_region(case_dirs[0]):
         _run_region(
             case_dirs[0],

@@ -127,7 +127,41 @@ def _serve(conn: Connection, args: tuple[Any, ...]) -> None:
             conn.send(("error", exc))
 
 
-class CountyPool:
+class _Spread:
+    """Counties shared out over workers (county i on worker i mod N); answers come back
+    in county order, whatever the number of workers."""
+
+    names: list[str]
+    shares: Sequence[Sequence[str]]
+
+    @staticmethod
+    def share_out(names: list[str], workers: int) -> list[tuple[str, ...]]:
+        count = max(1, min(workers, len(names)))
+        return [tuple(names[w::count]) for w in range(count)]
+
+    def _each(self, request: str, payload: Any) -> list[Any]:
+        """One reply per share: ``request`` is "price" or "final"."""
+        raise NotImplementedError  # each way of reaching workers says how
+
+    def price(self, prices: Any, seconds: float, whole: bool = False) -> list[Any]:
+        """Every county's answer, in county order."""
+        replies = self._each("price", (prices, seconds, whole))
+        answers = {
+            name: answer
+            for share, got in zip(self.shares, replies, strict=True)
+            for name, answer in zip(share, got, strict=True)
+        }
+        return [answers[name] for name in self.names]
+
+    def final(self, envelopes: dict[str, dict[str, int]]) -> dict[str, FinalPlan]:
+        """Every county's plan inside its envelopes, in county order."""
+        plans: dict[str, FinalPlan] = {}
+        for got in self._each("final", envelopes):
+            plans.update(got)
+        return {name: plans[name] for name in self.names}
+
+
+class CountyPool(_Spread):
     """Counties spread over ``jobs`` worker processes, county i on worker i mod jobs."""
 
     def __init__(
@@ -140,8 +174,7 @@ class CountyPool:
         language: Language = "en",
     ) -> None:
         self.names = list(names)
-        jobs = max(1, min(jobs, len(self.names)))
-        self.shares = [self.names[w::jobs] for w in range(jobs)]
+        self.shares = self.share_out(self.names, jobs)
         self.args = (region_dir, rules, model, language)
         self.connections: list[Connection] = []
         self.processes: list[Any] = []
@@ -152,7 +185,7 @@ class CountyPool:
         units = [self._answer(c) for c in self.connections]
         self.unit = int(units[0]) if units else 1
 
-    def _start(self, share: list[str]) -> tuple[Connection, Any]:
+    def _start(self, share: Sequence[str]) -> tuple[Connection, Any]:
         # Spawned, not forked: see allocator.app.parallel.
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
@@ -197,22 +230,8 @@ class CountyPool:
                 self.connections[w].send((request, payload))
         return self._answer(self.connections[w])
 
-    def price(self, prices: Any, seconds: float, whole: bool = False) -> list[Any]:
-        """Every county's answer, in county order."""
-        answers = dict(
-            pair
-            for share, got in zip(
-                self.shares, self._ask("price", (prices, seconds, whole)), strict=True
-            )
-            for pair in zip(share, got, strict=True)
-        )
-        return [answers[name] for name in self.names]
-
-    def final(self, envelopes: dict[str, dict[str, int]]) -> dict[str, FinalPlan]:
-        plans: dict[str, FinalPlan] = {}
-        for got in self._ask("final", envelopes):
-            plans.update(got)
-        return {name: plans[name] for name in self.names}
+    def _each(self, request: str, payload: Any) -> list[Any]:
+        return self._ask(request, payload)
 
     def close(self) -> None:
         for connection, process in zip(self.connections, self.processes, strict=True):
@@ -253,7 +272,7 @@ def _task_final(
     return _held(args, share).final(envelopes)
 
 
-class DaskCounties:
+class DaskCounties(_Spread):
     """Counties on a Dask cluster: ``scheduler`` (an address), else a local cluster of
     ``workers`` processes. County i belongs to worker i mod N; its tasks go there."""
 
@@ -282,8 +301,7 @@ class DaskCounties:
             )
             self.client = Client(self.cluster)
         self.workers = sorted(self.client.scheduler_info()["workers"])
-        count = max(1, min(len(self.workers), len(self.names)))
-        self.shares = [tuple(self.names[w::count]) for w in range(count)]
+        self.shares = self.share_out(self.names, len(self.workers))
         self.args = (str(region_dir), str(rules), str(model), language)
         self.unit = int(self._run(_task_unit)[0]) if self.shares else 1
 
@@ -302,21 +320,10 @@ class DaskCounties:
         ]
         return list(self.client.gather(futures))
 
-    def price(self, prices: Any, seconds: float, whole: bool = False) -> list[Any]:
-        answers = {
-            name: answer
-            for share, got in zip(
-                self.shares, self._run(_task_price, prices, seconds, whole), strict=True
-            )
-            for name, answer in zip(share, got, strict=True)
-        }
-        return [answers[name] for name in self.names]
-
-    def final(self, envelopes: dict[str, dict[str, int]]) -> dict[str, FinalPlan]:
-        plans: dict[str, FinalPlan] = {}
-        for got in self._run(_task_final, envelopes):
-            plans.update(got)
-        return {name: plans[name] for name in self.names}
+    def _each(self, request: str, payload: Any) -> list[Any]:
+        if request == "price":
+            return self._run(_task_price, *payload)
+        return self._run(_task_final, payload)
 
     def close(self) -> None:
         self.client.close()

@@ -88,6 +88,9 @@ class Engine(StrEnum):
     dask = "dask"
 
 
+TokensOpt = Annotated[
+    Path | None, typer.Option("--tokens", help="Token file [default: DATA/tokens.json].")
+]
 LangOpt = Annotated[
     Lang | None,
     typer.Option(
@@ -925,9 +928,7 @@ def serve_command(
         list[str] | None,
         typer.Option("--cors-origin", help="Allow this browser origin (CORS is off without)."),
     ] = None,
-    tokens: Annotated[
-        Path | None, typer.Option("--tokens", help="Token file [default: DATA/tokens.json].")
-    ] = None,
+    tokens: TokensOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Serve the HTTP API (docs/service.md); logs are JSON lines on stderr."""
@@ -957,16 +958,15 @@ def token_add_command(
     data: Annotated[Path, typer.Option("--data", help="The service's data folder.")] = Path(
         "service-data"
     ),
-    tokens: Annotated[
-        Path | None, typer.Option("--tokens", help="Token file [default: DATA/tokens.json].")
-    ] = None,
+    tokens: TokensOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Make a token for a tenant: printed once, only its hash is stored."""
+    from allocator.service.settings import ServiceSettings
     from allocator.service.tokens import add_token
 
     with failures(debug):
-        token = add_token(tokens or data / "tokens.json", tenant)
+        token = add_token(ServiceSettings(data_dir=data, tokens_file=tokens).token_path, tenant)
     typer.echo(token)
 
 

@@ -11,12 +11,23 @@ import types
 import typing
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from allocator.i18n import msg
 
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s;,]+$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Yuan = Annotated[int, Field(ge=0, le=10**13, description="integer yuan")]
 Count = Annotated[int, Field(ge=0, le=10**9)]
+#: the most years a multi-year plan may span
+MAX_HORIZON = 10
 Terrain = Literal["plain", "hill", "mountain", "gully", "hazard"]
 FundLevel = Literal["central", "provincial", "city", "county"]
 ExtraType = Literal["int", "float", "bool", "str"]
@@ -107,6 +118,30 @@ class CaseMeta(_Strict):
     language: Literal["en", "zh"] = Field(
         "en", description="language of what people read: terminal summary, report, notice"
     )
+    horizon: list[Annotated[int, Field(ge=1990, le=2100)]] | None = Field(
+        default=None,
+        description="the years of a multi-year plan: consecutive, the first being 'year'",
+    )
+
+    @field_validator("horizon")
+    @classmethod
+    def _consecutive_from_year(
+        cls, horizon: list[int] | None, info: ValidationInfo
+    ) -> list[int] | None:
+        if horizon is None:
+            return None
+        year = info.data.get("year")
+        if not 1 <= len(horizon) <= MAX_HORIZON:
+            raise ValueError(msg("a horizon lists 1 to {most} years", most=MAX_HORIZON))
+        if year is not None and horizon[0] != year:
+            raise ValueError(msg("a horizon starts with the case's year ({year})", year=year))
+        if horizon != list(range(horizon[0], horizon[0] + len(horizon))):
+            raise ValueError(msg("a horizon's years are consecutive"))
+        return horizon
+
+    def years(self) -> tuple[int, ...]:
+        """The plan's years: the horizon, or the case's year alone."""
+        return tuple(self.horizon) if self.horizon else (self.year,)
 
     def category_vocabulary(self) -> tuple[str, ...]:
         return tuple(self.categories) if self.categories is not None else DEFAULT_CATEGORIES
@@ -150,6 +185,20 @@ class Project(_Strict):
     households: Count
     poor_households: Count
     divisible: bool
+    duration: Annotated[int, Field(ge=1, le=MAX_HORIZON)] = Field(
+        1, description="years the project takes (multi-year plans; cost spread evenly)"
+    )
+    earliest_year: Annotated[int, Field(ge=1990, le=2100)] | None = Field(
+        None, description="first year it may start (preparatory work done)"
+    )
+    latest_year: Annotated[int, Field(ge=1990, le=2100)] | None = Field(
+        None, description="last year it may start"
+    )
+    continuing: bool = Field(
+        False,
+        description="started before the horizon: its remaining cost (cost) is funded first, "
+        "from the horizon's first year on",
+    )
     extra: dict[str, ExtraValue] = Field(default_factory=dict)
 
 
@@ -163,6 +212,22 @@ class Fund(_Strict):
     budget: Yuan
     categories: tuple[Identifier, ...]
     extra: dict[str, ExtraValue] = Field(default_factory=dict)
+
+
+class Budget(_Strict):
+    """A fund's money in one year of the horizon (``budgets.csv``, optional)."""
+
+    fund_id: Identifier
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    budget: Yuan
+
+
+class PastAmount(_Strict):
+    """Money a village received in a past year (``history.csv``, optional)."""
+
+    village_id: Identifier
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    amount: Yuan
 
 
 class Score(_Strict):

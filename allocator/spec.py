@@ -93,6 +93,11 @@ class Objective(_Strict):
     performance: Performance = Field(default_factory=Performance)
     priority: Priority = Field(default_factory=Priority)
     households: HouseholdObjective = Field(default_factory=HouseholdObjective)
+    year_weights: list[Weight] | None = Field(
+        None,
+        description="multi-year plans: value multiplier by start year, first year first "
+        "(e.g. [1.0, 0.9, 0.8]: coverage earlier is worth more); later years repeat the last",
+    )
 
 
 def _policies_model() -> type[BaseModel]:

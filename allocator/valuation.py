@@ -39,7 +39,8 @@ def project_values(case: Case, objective: Objective) -> list[ProjectValue]:
     scores = {s.village_id: s.score for s in case.scores}
     villages = {v.village_id: v for v in case.villages}
     values: list[ProjectValue] = []
-    for project in case.projects:
+    timing = case.timing
+    for p, project in enumerate(case.projects):
         village = villages[project.village_id]
         listed = need_households.get((project.village_id, project.category))
         if listed is None:
@@ -57,7 +58,13 @@ def project_values(case: Case, objective: Objective) -> list[ProjectValue]:
         base = objective.household_weight * households + objective.poor_household_weight * poor
         values.append(
             ProjectValue(
-                value=need_factor * weight * priority * exit_factor * performance * base,
+                value=need_factor
+                * weight
+                * priority
+                * exit_factor
+                * performance
+                * base
+                * (timing.value_weight[p] if timing is not None else 1.0),
                 listed_need=listed is not None,
                 performance_factor=performance,
                 exit_this_year=exits,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
+from allocator.app.years import YearPlan, allocate_years
 from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
 from allocator.errors import InfeasibleError, InputError
 from allocator.i18n import Language, msg
@@ -15,6 +16,7 @@ from allocator.io.case import Case, load_case
 from allocator.plan import Plan, Progress
 from allocator.report.output import plan_files, prepare_target, timings_text, write_files
 from allocator.report.tables import Report, build_report
+from allocator.report.years import year_files, years_summary
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
 from allocator.rules.ruleset import RuleSet, load_ruleset, rule_schema
 from allocator.spec import LoadedSpec, check_spec_against_case, load_spec
@@ -39,6 +41,8 @@ class RunResult:
     report: Report
     out: Path
     language: Language = "en"
+    #: a multi-year plan's money by year (None for a one-year case)
+    years: YearPlan | None = None
 
 
 def load_inputs(
@@ -138,15 +142,28 @@ def run(
     from allocator.optimize.pipeline import allocate  # the solver stack, only when solving
 
     inputs = load_inputs(case_dir, rules, model, time_limit)
-    plan = allocate(inputs.case, inputs.ruleset, inputs.spec, progress=progress, relax=relax)
+    years: YearPlan | None = None
+    if inputs.case.meta.horizon is not None:
+        years = allocate_years(
+            inputs.case, inputs.ruleset, inputs.spec, progress=progress, relax=relax
+        )
+        plan = years.plan
+    else:
+        plan = allocate(inputs.case, inputs.ruleset, inputs.spec, progress=progress, relax=relax)
     plan.timings = {"load": inputs.load_seconds, **plan.timings}
     tell(Progress("write"))
     started = time.perf_counter()
     report = build_report(plan)
     lang = language or inputs.case.meta.language
+    if years is not None:
+        report.summary["years"] = years_summary(years.accounts, years.rows)
     files: dict[str, str | bytes] = dict(
         plan_files(plan, report, excel_csv=excel_csv, language=lang)
     )
+    if years is not None:
+        files.update(
+            year_files(inputs.case, years.rows, years.accounts, years.unrolled, excel_csv=excel_csv)
+        )
     if xlsx:
         from allocator.report.plan_workbook import plan_workbook
 
@@ -158,4 +175,4 @@ def run(
     plan.timings["write"] = time.perf_counter() - started  # composing; the rename is instant
     files["timings.json"] = timings_text(plan.timings)
     write_files(files, out)
-    return RunResult(plan, report, out, lang)
+    return RunResult(plan, report, out, lang, years)

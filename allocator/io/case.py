@@ -20,9 +20,20 @@ from allocator.i18n import Language, msg, validation_text
 from allocator.io.csvtable import read_table
 from allocator.io.files import read_bytes
 from allocator.io.yamlsafe import LocatedYaml, parse_yaml_text
-from allocator.schemas import CaseMeta, Fund, Measure, Need, Project, Score, Village
+from allocator.schemas import (
+    Budget,
+    CaseMeta,
+    Fund,
+    Measure,
+    Need,
+    PastAmount,
+    Project,
+    Score,
+    Village,
+)
 
 if TYPE_CHECKING:
+    from allocator.io.horizon import Timing
     from allocator.io.households import Households
 
 CASE_FILE = "case.yaml"
@@ -45,6 +56,12 @@ class Case:
     households: Households | None = None
     #: household measures the county offers (``measures.csv``), sorted by id
     measures: tuple[Measure, ...] = ()
+    #: a multi-year case's money per fund and year (``budgets.csv``), sorted
+    budgets: tuple[Budget, ...] = ()
+    #: money villages received in past years (``history.csv``), sorted
+    history: tuple[PastAmount, ...] = ()
+    #: set only on a case unrolled over its horizon (``allocator.io.horizon.unroll``)
+    timing: Timing | None = None
 
     def village_index(self) -> dict[str, int]:
         return {v.village_id: i for i, v in enumerate(self.villages)}
@@ -228,6 +245,32 @@ def load_case(folder: Path | str) -> Case:
                 folder / "measures.csv", row, "category", measure.category, vocabulary, vocab_hint
             )
 
+    budgets: list[tuple[int, Budget]] = []
+    history: list[tuple[int, PastAmount]] = []
+    if meta.horizon is not None or any(
+        p.duration > 1 or p.earliest_year or p.latest_year or p.continuing for _, p in projects
+    ):
+        from allocator.io import horizon as multi_year
+
+        years = meta.years()
+        multi_year.check_projects(paths["projects"], projects, years)
+        for name in ("budgets.csv", "history.csv"):
+            if (folder / name).exists() and meta.horizon is None:
+                raise InputError(
+                    msg(
+                        "{name} belongs to a multi-year case: add 'horizon' to case.yaml", name=name
+                    ),
+                    Location(folder / name),
+                )
+        if (folder / "budgets.csv").exists():
+            budgets = table("budgets.csv", Budget, None, True)
+            multi_year.check_budgets(
+                folder / "budgets.csv", budgets, {f.fund_id for _, f in funds}, years
+            )
+        if (folder / "history.csv").exists():
+            history = table("history.csv", PastAmount, None, True)
+            multi_year.check_history(folder / "history.csv", history, village_ids, years[0])
+
     return Case(
         folder=folder,
         meta=meta,
@@ -239,6 +282,8 @@ def load_case(folder: Path | str) -> Case:
         file_hashes=dict(sorted(hashes.items())),
         households=households,
         measures=tuple(sorted((m for _, m in measures), key=lambda m: m.measure_id)),
+        budgets=tuple(sorted((b for _, b in budgets), key=lambda b: (b.fund_id, b.year))),
+        history=tuple(sorted((h for _, h in history), key=lambda h: (h.village_id, h.year))),
     )
 
 

@@ -23,6 +23,7 @@ from allocator.policies.base import (
     StartBuilder,
     ids,
 )
+from allocator.policies.project_years import starts_of
 from allocator.schemas import Identifier
 
 
@@ -38,6 +39,17 @@ class MustFundCategories(Policy[list[str]]):
 
     def define(self, config: list[str], model: ModelBuilder) -> None:
         must = set(config)
+        timing = model.case.timing
+        if timing is not None:
+            # A multi-year plan: the project is funded in full in one of its start years.
+            for origin, starts in sorted(starts_of(model.case).items()):
+                project = timing.original.projects[origin]
+                firsts = [parts[0] for parts in starts.values() if parts[0] in model.modelled]
+                if project.category in must and firsts:
+                    key = ("must_fund", project.project_id)
+                    started = sum(model.share(p) for p in firsts)
+                    model.constrain(key, started + model.slack(key, 1.0) >= 1)
+            return
         for p in model.modelled:
             project = model.case.projects[p]
             if project.category in must:
@@ -47,6 +59,8 @@ class MustFundCategories(Policy[list[str]]):
     def precheck(self, config: list[str], view: PrecheckView) -> list[Conflict]:
         must = set(config)
         case = view.case
+        if case.timing is not None:
+            return []  # multi-year: a project's candidates share its money; the solve decides
         conflicts = []
         stranded = [
             p.project_id
@@ -91,6 +105,28 @@ class MustFundCategories(Policy[list[str]]):
     def check(self, config: list[str], view: AuditView, waived: set[PolicyKey]) -> list[str]:
         must = set(config)
         violations: list[str] = []
+        timing = view.case.timing
+        if timing is not None:
+            for origin, starts in sorted(starts_of(view.case).items()):
+                project = timing.original.projects[origin]
+                parts = [p for year_parts in starts.values() for p in year_parts]
+                if (
+                    project.category in must
+                    and any(view.fundable[p] for p in parts)
+                    and sum(view.ledger.project(p) for p in parts) != project.cost
+                    and ("must_fund", project.project_id) not in waived
+                ):
+                    violations.append(
+                        msg(
+                            (
+                                "project {project_id} is in must-fund category {category} but "
+                                "is not fully funded"
+                            ),
+                            project_id=project.project_id,
+                            category=project.category,
+                        )
+                    )
+            return violations
         for p, project in enumerate(view.case.projects):
             if (
                 project.category in must
@@ -113,7 +149,8 @@ class MustFundCategories(Policy[list[str]]):
     def describe(
         self, config: list[str], key: PolicyKey, amount: float, unit: int, case: Case
     ) -> Conflict:
-        project = case.projects[case.project_index()[key[1]]]
+        projects = case.timing.original.projects if case.timing else case.projects
+        project = next(p for p in projects if p.project_id == key[1])
         return Conflict(
             "policies.must_fund_categories",
             msg(

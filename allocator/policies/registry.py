@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from allocator.policies import (
+    carry_over,
     category_shares,
     divisible_min_share,
     exit_standards,
@@ -19,15 +20,20 @@ from allocator.policies import (
     matching,
     must_fund,
     poor_village_floor,
+    post_exit_support,
+    project_years,
     village_cap,
 )
 from allocator.policies.base import Policy, PolicyKey
 
 POLICIES: tuple[Policy[Any], ...] = (
+    project_years.POLICY,
+    carry_over.POLICY,
     divisible_min_share.POLICY,
     must_fund.POLICY,
     poor_village_floor.POLICY,
     village_cap.POLICY,
+    post_exit_support.POLICY,
     category_shares.POLICY,
     matching.POLICY,
     household_floor.POLICY,

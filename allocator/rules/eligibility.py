@@ -24,6 +24,10 @@ from allocator.rules.vector import Column, Env, evaluate
 
 ELIGIBLE = -1
 BY_EARMARK = 0
+#: excluded because the fund's money is not there in the year the part is paid in
+BY_MONEY_YEAR = -2
+#: the id of that check in explanations (multi-year plans)
+MONEY_YEAR = "MONEY-YEAR"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class Eligibility:
         code = int(self.excluded_by[fund, project])
         if code == ELIGIBLE:
             return None
+        if code == BY_MONEY_YEAR:
+            return MONEY_YEAR
         return EARMARK if code == BY_EARMARK else self.ruleset.project_rules[code - 1].id
 
     def admitting_rules(self, fund: int, project: int) -> list[str]:
@@ -148,6 +154,9 @@ def evaluate_eligibility(case: Case, ruleset: RuleSet) -> Eligibility:
         applies.append(when)
         fails = np.broadcast_to(when & ~require, shape)
         np.copyto(excluded_by, np.int16(k), where=fails & (excluded_by == ELIGIBLE))
+    if case.timing is not None:
+        outside = ~case.timing.window()
+        np.copyto(excluded_by, np.int16(BY_MONEY_YEAR), where=outside & (excluded_by == ELIGIBLE))
     return Eligibility(
         ruleset=ruleset,
         eligible=excluded_by == ELIGIBLE,
@@ -174,6 +183,8 @@ class MeasureEligibility:
         code = int(self.excluded_by[fund, measure, klass])
         if code == ELIGIBLE:
             return None
+        if code == BY_MONEY_YEAR:
+            return MONEY_YEAR
         return EARMARK if code == BY_EARMARK else self.ruleset.household_rules[code - 1].id
 
 
@@ -237,4 +248,12 @@ def evaluate_measure_eligibility(
         require = np.asarray(evaluate(rule.require, env), dtype=bool)
         fails = np.broadcast_to(when & ~require, shape)
         np.copyto(excluded_by, np.int16(k), where=fails & (excluded_by == ELIGIBLE))
+    if case.timing is not None:
+        # Household measures are given in the plan's first year, from that year's money.
+        later = np.asarray(case.timing.money_year) != case.timing.years[0]
+        np.copyto(
+            excluded_by,
+            np.int16(BY_MONEY_YEAR),
+            where=later[:, None, None] & (excluded_by == ELIGIBLE),
+        )
     return MeasureEligibility(ruleset, excluded_by == ELIGIBLE, excluded_by)

@@ -1,0 +1,138 @@
+"""A multi-year plan folded back to projects, funds and years, and its money by year.
+
+The engine plans a multi-year case unrolled (``allocator.io.horizon``): money
+rows there go from one fund's money of one year to one part of one project
+paid in one year. Here those rows are folded back to (project, fund, year)
+rows, and each fund's money is accounted year by year, reading nothing but
+the whole-yuan rows and the budgets:
+
+* a year spends the money carried into it first, oldest first;
+* money may wait ``carry_years`` years after the year it arrives in, and then
+  lapses (it is recovered);
+* so per fund and year: budget + carried in = spent + carried out + lapsed.
+
+Spending more in a year than the fund's money of that year and the money
+carried into it is a violation (:func:`check_years`); so is money spent in a
+year before it arrives.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from allocator.i18n import msg
+from allocator.io.case import Case
+from allocator.io.horizon import budget_by_year
+from allocator.ledger import Allocation, yuan
+
+
+@dataclass(frozen=True)
+class YearAllocation:
+    """Money from one fund to one project in one year, in whole yuan (> 0); indices are
+    the original case's."""
+
+    project: int
+    fund: int
+    year: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class FundYear:
+    """One fund's money in one year of the horizon, in whole yuan."""
+
+    fund: int
+    year: int
+    budget: int
+    carried_in: int
+    spent: int
+    carried_out: int
+    lapsed: int
+    #: spending beyond the money there is (0 in every valid plan)
+    overspent: int = 0
+
+
+def fold(unrolled: Case, allocations: Iterable[Allocation]) -> list[YearAllocation]:
+    """The unrolled plan's rows as (project, fund, year) rows of the original case, summed,
+    in project, year, fund order."""
+    timing = unrolled.timing
+    if timing is None:
+        raise ValueError("fold needs an unrolled (multi-year) case")
+    money: dict[tuple[int, int, int], int] = defaultdict(int)
+    for a in allocations:
+        key = (timing.origin[a.project], timing.fund_origin[a.fund], timing.paid_in[a.project])
+        money[key] += a.amount
+    return [
+        YearAllocation(p, f, y, amount)
+        for (p, y, f), amount in sorted(((p, y, f), m) for (p, f, y), m in money.items())
+        if amount > 0
+    ]
+
+
+def fund_accounts(case: Case, rows: Iterable[YearAllocation], carry_years: int) -> list[FundYear]:
+    """Each fund's money year by year (fund, then year order), spending the oldest money
+    first; ``case`` is the original multi-year case."""
+    years = case.meta.years()
+    budget = budget_by_year(case)
+    spent: dict[tuple[int, int], int] = defaultdict(int)
+    for r in rows:
+        spent[(r.fund, r.year)] += r.amount
+    accounts: list[FundYear] = []
+    for f in range(len(case.funds)):
+        vintages: list[list[int]] = []  # [year the money arrived, yuan left], oldest first
+        for y in years:
+            carried_in = sum(left for _, left in vintages)
+            vintages.append([y, budget[(f, y)]])
+            need = spent[(f, y)]
+            for vintage in vintages:
+                used = min(need, vintage[1])
+                vintage[1] -= used
+                need -= used
+            lapsed = sum(left for arrived, left in vintages if arrived + carry_years <= y)
+            vintages = [v for v in vintages if v[0] + carry_years > y and v[1] > 0]
+            accounts.append(
+                FundYear(
+                    fund=f,
+                    year=y,
+                    budget=budget[(f, y)],
+                    carried_in=carried_in,
+                    spent=spent[(f, y)],
+                    carried_out=sum(left for _, left in vintages),
+                    lapsed=lapsed,
+                    overspent=need,
+                )
+            )
+    return accounts
+
+
+def check_years(case: Case, rows: list[YearAllocation], carry_years: int) -> list[str]:
+    """Every year whose spending exceeds a fund's money there, and every row outside the
+    horizon (empty = valid)."""
+    years = set(case.meta.years())
+    violations = [
+        msg(
+            "project {project_id} is paid in {year}, outside the horizon",
+            project_id=case.projects[r.project].project_id,
+            year=r.year,
+        )
+        for r in rows
+        if r.year not in years
+    ]
+    for account in fund_accounts(case, rows, carry_years):
+        if account.overspent > 0:
+            violations.append(
+                msg(
+                    (
+                        "fund {fund_id} spends {value} in {year} but has {value2} "
+                        "(its {year} budget and the money carried in): {value3} over"
+                    ),
+                    fund_id=case.funds[account.fund].fund_id,
+                    value=yuan(account.spent),
+                    year=account.year,
+                    value2=yuan(account.budget + account.carried_in),
+                    value3=yuan(account.overspent),
+                )
+            )
+    return violations

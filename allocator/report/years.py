@@ -1,0 +1,122 @@
+"""The tables of a multi-year plan: money by project, fund and year, and by fund and year.
+
+``allocations.csv`` keeps its columns and gains ``year``; ``funds.csv`` keeps its
+columns, one row per fund and year (budget, allocated and unused are that
+year's; idle reasons and marginal values are those of that year's money), and
+gains ``year``, ``carried_in``, ``spent``, ``carried_out`` and ``lapsed``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allocator.audit.years import FundYear, YearAllocation
+from allocator.io.case import Case
+from allocator.plan import Plan
+from allocator.report.output import BOM, csv_text
+from allocator.report.tables import Row, idle_money
+
+YEAR_FUND_COLUMNS = ["year", "carried_in", "spent", "carried_out", "lapsed"]
+
+
+def year_allocation_rows(case: Case, rows: list[YearAllocation]) -> tuple[list[str], list[Row]]:
+    table: list[Row] = [
+        [
+            case.projects[r.project].project_id,
+            case.projects[r.project].village_id,
+            case.funds[r.fund].fund_id,
+            r.amount,
+            r.year,
+        ]
+        for r in rows
+    ]
+    return ["project_id", "village_id", "fund_id", "amount", "year"], table
+
+
+def year_fund_rows(
+    case: Case, accounts: list[FundYear], unrolled: Plan
+) -> tuple[list[str], list[Row]]:
+    """One row per fund and year; ``unrolled`` gives each year's money its idle reason."""
+    timing = unrolled.case.timing
+    money_of = (
+        {(timing.fund_origin[g], timing.money_year[g]): g for g in range(len(unrolled.case.funds))}
+        if timing is not None
+        else {}
+    )
+    idle = idle_money(unrolled)
+    table: list[Row] = []
+    for a in accounts:
+        fund = case.funds[a.fund]
+        g = money_of.get((a.fund, a.year))
+        marginal = unrolled.marginal_value.get(g) if g is not None else None
+        reason, detail = idle.get(g, ("", "")) if g is not None else ("", "")
+        table.append(
+            [
+                fund.fund_id,
+                fund.name,
+                fund.kind,
+                fund.level,
+                a.budget,
+                a.spent,
+                a.budget + a.carried_in - a.spent,
+                "" if marginal is None else f"{marginal:.6g}",
+                reason,
+                detail,
+                a.year,
+                a.carried_in,
+                a.spent,
+                a.carried_out,
+                a.lapsed,
+            ]
+        )
+    header = [
+        "fund_id",
+        "name",
+        "kind",
+        "level",
+        "budget",
+        "allocated",
+        "unused",
+        "marginal_value_per_10k",
+        "idle_reason",
+        "idle_detail",
+        *YEAR_FUND_COLUMNS,
+    ]
+    return header, table
+
+
+def years_summary(accounts: list[FundYear], rows: list[YearAllocation]) -> list[dict[str, Any]]:
+    """summary.json ``years``: per year, money (all funds) and projects started or paid."""
+    years = sorted({a.year for a in accounts})
+    out = []
+    for y in years:
+        of_year = [a for a in accounts if a.year == y]
+        out.append(
+            {
+                "year": y,
+                "budget": sum(a.budget for a in of_year),
+                "carried_in": sum(a.carried_in for a in of_year),
+                "spent": sum(a.spent for a in of_year),
+                "carried_out": sum(a.carried_out for a in of_year),
+                "lapsed": sum(a.lapsed for a in of_year),
+                "projects_paid": len({r.project for r in rows if r.year == y}),
+            }
+        )
+    return out
+
+
+def year_files(
+    case: Case,
+    rows: list[YearAllocation],
+    accounts: list[FundYear],
+    unrolled: Plan,
+    *,
+    excel_csv: bool = False,
+) -> dict[str, str]:
+    """The files a multi-year plan writes in place of the one-year ``allocations.csv`` and
+    ``funds.csv``."""
+    files = {
+        "allocations.csv": csv_text(*year_allocation_rows(case, rows)),
+        "funds.csv": csv_text(*year_fund_rows(case, accounts, unrolled)),
+    }
+    return {n: BOM + t for n, t in files.items()} if excel_csv else files

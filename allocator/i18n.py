@@ -129,6 +129,7 @@ TEXT: dict[str, dict[str, str]] = {
         "comparison.json、scenarios/<方案名>/）",
     },
     "funds.title": {"en": "Budget used per fund", "zh": "各项资金使用情况"},
+    "years.title": {"en": "Plan by year (all funds)", "zh": "分年度资金安排（全部资金）"},
     "total": {"en": "total", "zh": "合计"},
     "projects.line": {
         "en": "Projects funded: {full} fully, {partial} partly, {unfunded} not, {none} with no "
@@ -168,6 +169,12 @@ TEXT: dict[str, dict[str, str]] = {
     "col.allocated": {"en": "allocated", "zh": "已分配"},
     "col.unused": {"en": "unused", "zh": "未使用"},
     "col.used": {"en": "used", "zh": "使用率"},
+    "col.year": {"en": "year", "zh": "年度"},
+    "col.carried_in": {"en": "carried in", "zh": "上年结转"},
+    "col.spent": {"en": "spent", "zh": "支出"},
+    "col.carried_out": {"en": "carried out", "zh": "结转下年"},
+    "col.lapsed": {"en": "lapsed", "zh": "收回"},
+    "col.projects_paid": {"en": "projects paid", "zh": "支付项目数"},
     "col.marginal_value_per_10k": {"en": "price of money", "zh": "资金边际价值"},
     "col.idle_reason": {"en": "why idle", "zh": "结余原因"},
     "col.idle_detail": {"en": "why idle, in words", "zh": "结余说明"},

@@ -699,5 +699,61 @@ ZH: dict[str, str] = {
         '资金切块主问题（线性规划）结束状态为 {status}',
     "unknown county '{county}' (not a member of the region)":
         '未知的县“{county}”（不是该区域的成员）',
+    "household registers are not planned over several years yet: remove 'horizon' from case.yaml, or households.csv and measures.csv":
+        '多年度规划暂不支持建档立卡户：请从 case.yaml 删除“horizon”，或删除 households.csv 和 measures.csv',
+    "the factor method plans one year: remove 'horizon' from case.yaml":
+        '因素法只做单年度规划：请从 case.yaml 删除“horizon”',
+    'project {project_id} is paid in {year}, outside the horizon':
+        '项目 {project_id} 在 {year} 年支付，超出规划期',
+    'fund {fund_id} spends {value} in {year} but has {value2} (its {year} budget and the money carried in): {value3} over':
+        '资金 {fund_id} 在 {year} 年支出 {value}，但只有 {value2}（{year} 年预算加结转资金）：超出 {value3}',
+    "{name} belongs to a multi-year case: add 'horizon' to case.yaml":
+        '{name} 属于多年度案例：请在 case.yaml 中添加“horizon”',
+    'a project of {duration} year(s) starting in {start} at the earliest ends in {end}, after the horizon ({first}-{last})':
+        '建设期 {duration} 年的项目最早 {start} 年开工，{end} 年才完工，超出规划期（{first}-{last}）',
+    'earliest_year {earliest} is after latest_year {latest}':
+        '最早开工年 earliest_year {earliest} 晚于最晚开工年 latest_year {latest}',
+    'a continuing project started before the horizon, but earliest_year is {earliest}':
+        '续建项目在规划期之前已开工，但 earliest_year 为 {earliest}',
+    'latest_year {latest} is before the horizon ({first}-{last})':
+        '最晚开工年 latest_year {latest} 早于规划期（{first}-{last}）',
+    "unknown fund '{value}' (not in funds.csv)":
+        '未知资金“{value}”（不在 funds.csv 中）',
+    'year {year} is outside the horizon ({first}-{last})':
+        '年份 {year} 超出规划期（{first}-{last}）',
+    "duplicate budget for fund '{fund_id}' in {year} (first on row {seen})":
+        '资金“{fund_id}”{year} 年的预算重复（首次出现在第 {seen} 行）',
+    "history year {year} is not before the plan's first year {first}":
+        '历史年份 {year} 不早于规划首年 {first}',
+    "duplicate history for village '{village_id}' in {year} (first on row {seen})":
+        '村“{village_id}”{year} 年的历史记录重复（首次出现在第 {seen} 行）',
+    'the support before exit of village {village_id} in {year}':
+        '村 {village_id} {year} 年不低于退出前的支持力度',
+    'village {village_id} is {value} short of its support before exit in {year}':
+        '村 {village_id} {year} 年比退出前的支持力度少 {value}',
+    'village {village_id} receives {value} in {year}, below its support before exit of {value2}':
+        '村 {village_id} {year} 年获得 {value}，低于退出前的支持力度 {value2}',
+    'paying project {key} in each of its years':
+        '项目 {key} 在建设期内每年足额支付',
+    'continuing project {key} cannot be funded in its years':
+        '续建项目 {key} 在其建设年度内无法安排资金',
+    'funding continuing project {key} in its years':
+        '续建项目 {key} 在其建设年度内安排资金',
+    'project {project_id} is started in more than one year: {years}':
+        '项目 {project_id} 在多个年度开工：{years}',
+    'continuing project {project_id} is not funded in full':
+        '续建项目 {project_id} 未足额安排资金',
+    'continuing project {project_id} is not funded':
+        '续建项目 {project_id} 未安排资金',
+    'project {project_id} started in {start} gets {value} in {year}, out of step with its first year ({value2} of {value3})':
+        '项目 {project_id}（{start} 年开工）{year} 年获得 {value}，与首年（{value3} 中的 {value2}）比例不一致',
+    'a horizon lists 1 to {most} years':
+        '规划期应列出 1 至 {most} 个年份',
+    "a horizon starts with the case's year ({year})":
+        '规划期应从案例年度（{year}）开始',
+    "a horizon's years are consecutive":
+        '规划期的年份应连续',
+    'fold needs an unrolled (multi-year) case':
+        '折叠需要按年度展开的（多年度）案例',
 }
 # fmt: on

@@ -59,7 +59,7 @@ def fold(unrolled: Case, allocations: Iterable[Allocation]) -> list[YearAllocati
     in project, year, fund order."""
     timing = unrolled.timing
     if timing is None:
-        raise ValueError("fold needs an unrolled (multi-year) case")
+        raise ValueError(msg("fold needs an unrolled (multi-year) case"))
     money: dict[tuple[int, int, int], int] = defaultdict(int)
     for a in allocations:
         key = (timing.origin[a.project], timing.fund_origin[a.fund], timing.paid_in[a.project])

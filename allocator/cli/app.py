@@ -230,7 +230,9 @@ def _summary_tables(result: RunResult) -> None:
             "headline",
             lang,
             name=f"[bold]{plan.case.meta.name}[/bold]",
-            year=plan.case.meta.year,
+            year="-".join(
+                map(str, sorted({plan.case.meta.years()[0], plan.case.meta.years()[-1]}))
+            ),
             status=f"[{style}]{shown_status}[/{style}]",
             value=_amount(summary["value"]),
             bound="-" if bound is None else _amount(bound),
@@ -279,6 +281,14 @@ def _summary_tables(result: RunResult) -> None:
         style="bold",
     )
     out_console().print(funds)
+    if "years" in summary:
+        by_year = Table(title=t("years.title", lang), show_lines=False)
+        names = ("year", "budget", "carried_in", "spent", "carried_out", "lapsed", "projects_paid")
+        for name in names:
+            by_year.add_column(title(name, lang), justify="left" if name == "year" else "right")
+        for row in summary["years"]:
+            by_year.add_row(str(row["year"]), *(_yuan(row[name]) for name in names[1:]))
+        out_console().print(by_year)
     case = summary["case"]
     out_console().print(
         t(

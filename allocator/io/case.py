@@ -247,8 +247,13 @@ def load_case(folder: Path | str) -> Case:
 
     budgets: list[tuple[int, Budget]] = []
     history: list[tuple[int, PastAmount]] = []
-    if meta.horizon is not None or any(
-        p.duration > 1 or p.earliest_year or p.latest_year or p.continuing for _, p in projects
+    if (
+        meta.horizon is not None
+        or (folder / "budgets.csv").exists()
+        or (folder / "history.csv").exists()
+        or any(
+            p.duration > 1 or p.earliest_year or p.latest_year or p.continuing for _, p in projects
+        )
     ):
         from allocator.io import horizon as multi_year
 

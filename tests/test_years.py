@@ -1,0 +1,234 @@
+"""Multi-year plans: the hand-worked three-year case, money by year, bad input, conflicts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.audit.years import YearAllocation, check_years, fund_accounts
+from allocator.cli import app
+from allocator.io.case import load_case
+from tests.conftest import ROOT, read_csv, write_csv
+
+TINY_YEARS = ROOT / "cases" / "tiny_years"
+SPEC = TINY_YEARS / "model.yaml"
+
+
+@pytest.fixture
+def case_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "tiny_years"
+    shutil.copytree(TINY_YEARS, target)
+    return target
+
+
+def _run(case: Path, out: Path, spec: Path = SPEC) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["run", str(case), "--model", str(spec), "--out", str(out)])
+    return result.exit_code, result.output
+
+
+def _edit(path: Path, column: str, key: tuple[str, str], value: str) -> None:
+    """Set ``column`` in the row whose ``key[0]`` column is ``key[1]``."""
+    rows = read_csv(path)
+    for row in rows:
+        if row[key[0]] == key[1]:
+            row[column] = value
+    write_csv(path, list(rows[0]), [list(r.values()) for r in rows])
+
+
+def test_the_hand_worked_three_year_case_is_planned_exactly(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = _run(TINY_YEARS, out)
+    assert code == 0, output
+    rows = read_csv(out / "allocations.csv")
+    assert list(rows[0]) == ["project_id", "village_id", "fund_id", "amount", "year"]
+    assert [(r["project_id"], r["fund_id"], int(r["amount"]), int(r["year"])) for r in rows] == [
+        ("P1", "F1", 200_000, 2026),  # the two-year road: 200,000 a year
+        ("P1", "F1", 200_000, 2027),
+        ("P2", "F2", 150_000, 2026),
+        ("P3", "F1", 100_000, 2028),  # pushed to 2028 by the hold-harmless floor
+        ("P4", "F1", 60_000, 2026),  # Dongpo keeps at least its 50,000 a year
+        ("P4", "F1", 60_000, 2027),
+    ]
+    funds = read_csv(out / "funds.csv")
+    accounts = [
+        (
+            f["fund_id"],
+            int(f["year"]),
+            int(f["budget"]),
+            int(f["carried_in"]),
+            int(f["spent"]),
+            int(f["carried_out"]),
+            int(f["lapsed"]),
+        )
+        for f in funds
+    ]
+    assert accounts == [
+        ("F1", 2026, 400_000, 0, 260_000, 140_000, 0),
+        ("F1", 2027, 150_000, 140_000, 260_000, 30_000, 0),  # the carried money spent first
+        ("F1", 2028, 100_000, 30_000, 100_000, 30_000, 0),
+        ("F2", 2026, 200_000, 0, 150_000, 50_000, 0),
+        ("F2", 2027, 0, 50_000, 0, 0, 50_000),  # water money nobody can use lapses
+        ("F2", 2028, 0, 0, 0, 0, 0),
+    ]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "optimal"
+    assert summary["objective"] == pytest.approx(188.0)  # 100 + 60 + 30 x 0.8 + 4
+    assert [y["lapsed"] for y in summary["years"]] == [0, 50_000, 0]
+    assert [y["spent"] for y in summary["years"]] == [410_000, 260_000, 100_000]
+    assert "Plan by year" in output
+    projects = {r["project_id"]: int(r["allocated"]) for r in read_csv(out / "projects.csv")}
+    assert projects == {"P1": 400_000, "P2": 150_000, "P3": 100_000, "P4": 120_000}
+
+
+def test_without_the_hold_harmless_floor_the_cooperative_comes_a_year_earlier(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "model.yaml"
+    text = SPEC.read_text(encoding="utf-8")
+    spec.write_text(
+        "\n".join(line for line in text.splitlines() if "post_exit_support" not in line) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, output = _run(TINY_YEARS, out, spec)
+    assert code == 0, output
+    rows = [
+        (r["project_id"], int(r["amount"]), int(r["year"]))
+        for r in read_csv(out / "allocations.csv")
+    ]
+    assert ("P3", 100_000, 2027) in rows
+    # Dongpo's tea garden shrinks to 5/12 (25,000 a year) below its 50,000 of before.
+    assert ("P4", 25_000, 2026) in rows and ("P4", 25_000, 2027) in rows
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["objective"] == pytest.approx(100 + 60 + 27 + 4 * 5 / 12, abs=1e-3)
+
+
+def test_same_inputs_give_identical_files(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert _run(TINY_YEARS, first)[0] == 0
+    assert _run(TINY_YEARS, second)[0] == 0
+    for path in sorted(first.iterdir()):
+        if path.name != "timings.json" and path.is_file():
+            assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+
+
+def test_a_continuing_project_is_funded_first_in_its_years(case_dir: Path, tmp_path: Path) -> None:
+    # P3 was started before the horizon: its remaining 100,000 is due in 2026.
+    _edit(case_dir / "projects.csv", "continuing", ("project_id", "P3"), "true")
+    _edit(case_dir / "projects.csv", "earliest_year", ("project_id", "P3"), "")
+    out = tmp_path / "out"
+    code, output = _run(case_dir, out)
+    assert code == 0, output
+    rows = [(r["project_id"], int(r["year"])) for r in read_csv(out / "allocations.csv")]
+    assert ("P3", 2026) in rows
+
+
+def test_a_floor_no_money_can_meet_names_the_village_and_year(
+    case_dir: Path, tmp_path: Path
+) -> None:
+    # Without carry-over and with 50,000 in 2027 Dongpo cannot get 60,000 that year.
+    _edit(case_dir / "budgets.csv", "budget", ("year", "2027"), "50000")
+    spec = tmp_path / "model.yaml"
+    spec.write_text(
+        SPEC.read_text(encoding="utf-8")
+        .replace("  carry_over: {max_years: 1}\n", "")
+        .replace("min_ratio: 1.0", "min_ratio: 1.2"),
+        encoding="utf-8",
+    )
+    code, output = _run(case_dir, tmp_path / "out", spec)
+    assert code == 3, output
+    assert "V3" in output and "2027" in output and "support before exit" in output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "key", "value", "expected"),
+    [
+        ("budgets.csv", "year", ("fund_id", "F2"), "2029", "budgets.csv, row 5, column 'year'"),
+        ("projects.csv", "duration", ("project_id", "P2"), "4", "column 'duration'"),
+        ("projects.csv", "earliest_year", ("project_id", "P3"), "2028", None),
+        ("history.csv", "village_id", ("year", "2022"), "V9", "column 'village_id'"),
+        ("budgets.csv", "fund_id", ("year", "2028"), "F7", "column 'fund_id'"),
+    ],
+)
+def test_bad_multi_year_input_names_file_row_and_column(
+    case_dir: Path,
+    tmp_path: Path,
+    file: str,
+    column: str,
+    key: tuple[str, str],
+    value: str,
+    expected: str | None,
+) -> None:
+    _edit(case_dir / file, column, key, value)
+    if file == "projects.csv" and column == "earliest_year":
+        _edit(case_dir / file, "latest_year", key, "2027")
+        expected = "projects.csv, row 4, column 'latest_year'"
+    code, output = _run(case_dir, tmp_path / "out")
+    assert code == 2, output
+    assert expected is not None and expected in " ".join(output.split())
+    assert file in output
+
+
+def test_a_horizon_must_be_consecutive_from_the_case_year(case_dir: Path, tmp_path: Path) -> None:
+    path = case_dir / "case.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("[2026, 2027, 2028]", "[2026, 2028]"),
+        encoding="utf-8",
+    )
+    code, output = _run(case_dir, tmp_path / "out")
+    assert code == 2
+    assert "case.yaml:3" in output and "consecutive" in output
+
+
+def test_budgets_need_a_horizon(case_dir: Path, tmp_path: Path) -> None:
+    path = case_dir / "case.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("horizon: [2026, 2027, 2028]\n", ""),
+        encoding="utf-8",
+    )
+    for name in ("history.csv",):
+        (case_dir / name).unlink()
+    write_csv(
+        case_dir / "projects.csv",
+        ["project_id", "village_id", "name", "category", "cost", "households"]
+        + ["poor_households", "divisible"],
+        [["P1", "V1", "Road", "road", 100, 10, 1, "false"]],
+    )
+    code, output = _run(case_dir, tmp_path / "out")
+    assert code == 2
+    assert "budgets.csv" in output and "horizon" in output
+
+
+def test_fund_accounts_spend_the_oldest_money_first_and_balance() -> None:
+    case = load_case(TINY_YEARS)
+    rows = [
+        YearAllocation(0, 0, 2026, 100_000),
+        YearAllocation(0, 0, 2027, 450_000),  # 300,000 carried + 150,000 of 2027
+        YearAllocation(1, 0, 2028, 100_000),
+    ]
+    accounts = fund_accounts(case, rows, carry_years=1)
+    f1 = [a for a in accounts if a.fund == 0]
+    assert [(a.carried_in, a.spent, a.carried_out, a.lapsed) for a in f1] == [
+        (0, 100_000, 300_000, 0),
+        (300_000, 450_000, 0, 0),
+        (0, 100_000, 0, 0),
+    ]
+    for a in accounts:
+        assert a.budget + a.carried_in == a.spent + a.carried_out + a.lapsed
+    assert check_years(case, rows, carry_years=1) == []
+    # Without carry-over the same spending is 300,000 over in 2027.
+    violations = check_years(case, rows, carry_years=0)
+    assert len(violations) == 1 and "F1" in violations[0] and "2027" in violations[0]
+    assert "300,000" in violations[0]
+
+
+def test_money_of_a_later_year_never_pays_an_earlier_one() -> None:
+    case = load_case(TINY_YEARS)
+    rows = [YearAllocation(0, 1, 2026, 250_000)]  # F2 has 200,000 in 2026, more never comes
+    violations = check_years(case, rows, carry_years=2)
+    assert len(violations) == 1 and "F2" in violations[0] and "50,000 yuan over" in violations[0]

@@ -755,5 +755,7 @@ ZH: dict[str, str] = {
         '规划期的年份应连续',
     'fold needs an unrolled (multi-year) case':
         '折叠需要按年度展开的（多年度）案例',
+    'poor village {village_id}, exiting in {year}, cannot have its {category} standard met by then (money: its eligible funds are needed elsewhere or are too small in those years)':
+        '贫困村 {village_id} 计划 {year} 年退出，届时无法达到{category}退出标准（资金：可用资金被其他项目占用，或这些年度资金不足）',
 }
 # fmt: on

@@ -39,6 +39,13 @@ def _edit(path: Path, column: str, key: tuple[str, str], value: str) -> None:
     write_csv(path, list(rows[0]), [list(r.values()) for r in rows])
 
 
+def _budgets(case: Path, changes: dict[tuple[str, int], int]) -> None:
+    rows = read_csv(case / "budgets.csv")
+    for row in rows:
+        row["budget"] = str(changes.get((row["fund_id"], int(row["year"])), row["budget"]))
+    write_csv(case / "budgets.csv", list(rows[0]), [list(r.values()) for r in rows])
+
+
 def test_the_hand_worked_three_year_case_is_planned_exactly(tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, output = _run(TINY_YEARS, out)
@@ -120,6 +127,7 @@ def test_a_continuing_project_is_funded_first_in_its_years(case_dir: Path, tmp_p
     # P3 was started before the horizon: its remaining 100,000 is due in 2026.
     _edit(case_dir / "projects.csv", "continuing", ("project_id", "P3"), "true")
     _edit(case_dir / "projects.csv", "earliest_year", ("project_id", "P3"), "")
+    _budgets(case_dir, {("F1", 2027): 250_000})
     out = tmp_path / "out"
     code, output = _run(case_dir, out)
     assert code == 0, output
@@ -131,7 +139,7 @@ def test_a_floor_no_money_can_meet_names_the_village_and_year(
     case_dir: Path, tmp_path: Path
 ) -> None:
     # Without carry-over and with 50,000 in 2027 Dongpo cannot get 60,000 that year.
-    _edit(case_dir / "budgets.csv", "budget", ("year", "2027"), "50000")
+    _budgets(case_dir, {("F1", 2027): 50_000})
     spec = tmp_path / "model.yaml"
     spec.write_text(
         SPEC.read_text(encoding="utf-8")
@@ -232,3 +240,14 @@ def test_money_of_a_later_year_never_pays_an_earlier_one() -> None:
     rows = [YearAllocation(0, 1, 2026, 250_000)]  # F2 has 200,000 in 2026, more never comes
     violations = check_years(case, rows, carry_years=2)
     assert len(violations) == 1 and "F2" in violations[0] and "50,000 yuan over" in violations[0]
+
+
+def test_an_exit_deadline_no_money_can_meet_names_the_village_and_year(
+    case_dir: Path, tmp_path: Path
+) -> None:
+    # Shangping exits in 2027; its two-year road must start in 2026, which has 150,000.
+    _budgets(case_dir, {("F1", 2026): 150_000})
+    code, output = _run(case_dir, tmp_path / "out")
+    assert code == 3, output
+    text = " ".join(output.split())
+    assert "V1, exiting in 2027, cannot have its road standard met by then" in text

@@ -68,12 +68,16 @@ def standards(
     meet: dict[tuple[int, str], list[int]] = {}
     unmet: list[tuple[int, str, str]] = []
     for v, village in enumerate(case.villages):
-        if not village.poor_village or village.exit_year != case.meta.year:
+        if not village.poor_village or village.exit_year not in case.meta.years():
             continue
         for category in config.categories:
             if (village.village_id, category) not in listed:
                 continue
-            fundable = [p for p in library.get(v, []) if case.projects[p].category == category]
+            fundable = [
+                p
+                for p in library.get(v, [])
+                if case.projects[p].category == category and done_by(case, p, village.exit_year)
+            ]
             if fundable:
                 meet[(v, category)] = fundable
             elif in_library.get((village.village_id, category)):
@@ -81,6 +85,16 @@ def standards(
             else:
                 unmet.append((v, category, "no project in the library"))
     return meet, unmet
+
+
+def done_by(case: Case, p: int, year: int) -> bool:
+    """Whether project p, funded, is complete by the end of ``year``: always in a one-year
+    plan; in a multi-year plan, when p is the last part of a start paid by then."""
+    timing = case.timing
+    if timing is None:
+        return True
+    duration = timing.original.projects[timing.origin[p]].duration
+    return timing.part[p] == duration - 1 and timing.paid_in[p] <= year
 
 
 def _key(case: Case, v: int, category: str) -> PolicyKey:
@@ -136,6 +150,21 @@ class ExitStandards(Policy[ExitStandardsConfig]):
         self, config: ExitStandardsConfig, key: PolicyKey, amount: float, unit: int, case: Case
     ) -> Conflict:
         village_id, category = key[1].split("/", 1)
+        if case.timing is not None:
+            year = next(v.exit_year for v in case.villages if v.village_id == village_id)
+            return Conflict(
+                "policies.exit_standards",
+                msg(
+                    (
+                        "poor village {village_id}, exiting in {year}, cannot have its "
+                        "{category} standard met by then (money: its eligible funds are "
+                        "needed elsewhere or are too small in those years)"
+                    ),
+                    village_id=village_id,
+                    year=year,
+                    category=category,
+                ),
+            )
         return Conflict(
             "policies.exit_standards",
             msg(

@@ -757,5 +757,13 @@ ZH: dict[str, str] = {
         '折叠需要按年度展开的（多年度）案例',
     'poor village {village_id}, exiting in {year}, cannot have its {category} standard met by then (money: its eligible funds are needed elsewhere or are too small in those years)':
         '贫困村 {village_id} 计划 {year} 年退出，届时无法达到{category}退出标准（资金：可用资金被其他项目占用，或这些年度资金不足）',
+    'unfold needs an unrolled (multi-year) case':
+        '展开需要按年度展开的（多年度）案例',
+    'project {project_id} is paid in {year}, which is no year of a {duration}-year start in {start} it may take':
+        '项目 {project_id} 在 {year} 年支付，但它不能以 {start} 年开工、建设期 {duration} 年的方式安排在该年',
+    'missing column year: a multi-year plan pays each row in a year':
+        '缺少 year 列：多年度规划的每一行都在某一年度支付',
+    "row {row}: year '{year}' is not a year of the plan":
+        '第 {row} 行：年份“{year}”不在规划期内',
 }
 # fmt: on

@@ -16,6 +16,8 @@ from tests.conftest import ROOT, read_csv, write_csv
 
 TINY_YEARS = ROOT / "cases" / "tiny_years"
 SPEC = TINY_YEARS / "model.yaml"
+PROJECT_COLUMNS = ("project_id", "village_id", "name", "category", "cost", "households")
+PROJECT_COLUMNS += ("poor_households", "divisible")
 
 
 @pytest.fixture
@@ -203,8 +205,7 @@ def test_budgets_need_a_horizon(case_dir: Path, tmp_path: Path) -> None:
         (case_dir / name).unlink()
     write_csv(
         case_dir / "projects.csv",
-        ["project_id", "village_id", "name", "category", "cost", "households"]
-        + ["poor_households", "divisible"],
+        [*PROJECT_COLUMNS],
         [["P1", "V1", "Road", "road", 100, 10, 1, "false"]],
     )
     code, output = _run(case_dir, tmp_path / "out")
@@ -251,3 +252,46 @@ def test_an_exit_deadline_no_money_can_meet_names_the_village_and_year(
     assert code == 3, output
     text = " ".join(output.split())
     assert "V1, exiting in 2027, cannot have its road standard met by then" in text
+
+
+def test_verify_accepts_the_plan_and_finds_what_a_hand_edit_breaks(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run(TINY_YEARS, out)[0] == 0
+    runner = CliRunner()
+    verify = ["verify", str(TINY_YEARS), str(out), "--model", str(SPEC)]
+    result = runner.invoke(app, verify)
+    assert result.exit_code == 0, result.output
+    assert "6 allocation rows, 770,000 yuan" in result.output
+    rows = read_csv(out / "allocations.csv")
+    for row in rows:
+        if (row["project_id"], row["year"]) == ("P1", "2027"):
+            row["year"] = "2028"  # the road's second year moved past its start's years
+        elif (row["project_id"], row["year"]) == ("P4", "2027"):
+            row["amount"] = "40000"  # below Dongpo's 50,000 of before
+        elif row["project_id"] == "P2":
+            row["amount"] = "250000"  # more than the water fund has in 2026
+    write_csv(out / "allocations.csv", list(rows[0]), [list(r.values()) for r in rows])
+    result = runner.invoke(app, verify)
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    for expected in (
+        "fund F2 spends 250,000 yuan in 2026 but has 200,000 yuan",
+        "project P1 is paid in 2028, which is no year of a 2-year start in 2026",
+        "village V3 receives 40,000 yuan in 2027, below its support before exit of 50,000",
+        "exiting poor village V1 has no funded road project",
+    ):
+        assert expected in text, expected
+
+
+def test_verify_wants_the_year_of_every_row(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run(TINY_YEARS, out)[0] == 0
+    rows = read_csv(out / "allocations.csv")
+    write_csv(
+        out / "allocations.csv",
+        ["project_id", "village_id", "fund_id", "amount"],
+        [[r["project_id"], r["village_id"], r["fund_id"], r["amount"]] for r in rows],
+    )
+    result = CliRunner().invoke(app, ["verify", str(TINY_YEARS), str(out), "--model", str(SPEC)])
+    assert result.exit_code == 2
+    assert "missing column year" in result.output

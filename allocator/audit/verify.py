@@ -13,11 +13,14 @@ from pathlib import Path
 
 from allocator.audit.check import check_plan
 from allocator.audit.verify_households import grant_row_problems, read_grants
+from allocator.audit.years import YearAllocation, check_years, unfold
 from allocator.errors import InputError, Location
 from allocator.i18n import msg
 from allocator.io.case import Case
+from allocator.io.horizon import unroll
 from allocator.io.runfolder import RunFolder
 from allocator.ledger import Allocation, Grant
+from allocator.policies.carry_over import carry_years
 from allocator.rules.ruleset import RuleSet
 from allocator.rules.scalar import excluding_check, scalar_eligibility
 from allocator.spec import ModelSpec
@@ -41,9 +44,10 @@ class Verification:
 
 def read_allocations(
     run: RunFolder | Path, case: Case
-) -> tuple[list[Allocation], list[int], list[str]]:
+) -> tuple[list[Allocation], list[int], list[str], list[int]]:
     """Parse allocations.csv (or a plan workbook's allocations sheet) leniently enough to
-    report every bad row, not just the first."""
+    report every bad row, not just the first: rows, their row numbers, problems, and (a
+    multi-year plan's) each row's year."""
     if isinstance(run, Path):  # a plan workbook, edited by hand
         from allocator.i18n import LANGUAGES, column, t
         from allocator.io.workbook import sheet_rows
@@ -66,10 +70,17 @@ def read_allocations(
             ),
             Location(path, 1),
         )
+    multi_year = case.meta.horizon is not None
+    if multi_year and "year" not in header:
+        raise InputError(
+            msg("missing column year: a multi-year plan pays each row in a year"),
+            Location(path, 1),
+        )
     at = {name: header.index(name) for name in COLUMNS}
     projects, funds = case.project_index(), case.fund_index()
     allocations: list[Allocation] = []
     rows: list[int] = []
+    years: list[int] = []
     problems: list[str] = []
     for row, cells in table:
         if len(cells) < len(header):
@@ -108,10 +119,39 @@ def read_allocations(
         elif int(raw) <= 0:
             problems.append(msg("row {row}: amount {raw} is not positive", row=row, raw=raw))
             bad = True
+        year = cells[header.index("year")] if multi_year else str(case.meta.year)
+        if not year.isdigit() or int(year) not in case.meta.years():
+            problems.append(
+                msg("row {row}: year '{year}' is not a year of the plan", row=row, year=year)
+            )
+            bad = True
         if not bad:
             allocations.append(Allocation(projects[pid], funds[fid], int(raw)))
             rows.append(row)
-    return allocations, rows, problems
+            years.append(int(year))
+    return allocations, rows, problems, years
+
+
+def year_problems(
+    case: Case, ruleset: RuleSet, spec: ModelSpec, allocations: list[Allocation], years: list[int]
+) -> list[str]:
+    """A multi-year plan's rows checked by year: each fund's money year by year, and the
+    plan unrolled (each project's start its first paid year) against costs by year,
+    starts, the carry-over window and every policy (eligibility was checked row by row)."""
+    carry = carry_years(spec.policies)
+    rows = [
+        YearAllocation(a.project, a.fund, year, a.amount)
+        for a, year in zip(allocations, years, strict=True)
+    ]
+    problems = check_years(case, rows, carry)
+    unrolled = unroll(case, carry, spec.objective.year_weights)
+    parts, unplaced = unfold(unrolled, rows)
+    eligible = scalar_eligibility(unrolled, ruleset)
+    if unrolled.timing is not None:
+        eligible &= unrolled.timing.window()
+    problems += unplaced
+    problems += check_plan(unrolled, eligible, spec.policies, parts, eligibility=False)
+    return problems
 
 
 def verify_plan(
@@ -130,22 +170,22 @@ def verify_plan(
         source = plan
     else:
         source = plan if isinstance(plan, RunFolder) else RunFolder(plan)
-    allocations, rows, problems = read_allocations(source, case)
+    allocations, rows, problems, years = read_allocations(source, case)
     eligible = scalar_eligibility(case, ruleset)
-    seen: dict[tuple[int, int], int] = {}
-    for a, row in zip(allocations, rows, strict=True):
+    seen: dict[tuple[int, int, int], int] = {}
+    for a, row, year in zip(allocations, rows, years, strict=True):
         project, fund = case.projects[a.project], case.funds[a.fund]
-        if (a.fund, a.project) in seen:
+        if (a.fund, a.project, year) in seen:
             problems.append(
                 msg(
                     "row {row}: {fund_id} -> {project_id} repeats row {seen}",
                     row=row,
                     fund_id=fund.fund_id,
                     project_id=project.project_id,
-                    seen=seen[(a.fund, a.project)],
+                    seen=seen[(a.fund, a.project, year)],
                 )
             )
-        seen[(a.fund, a.project)] = row
+        seen[(a.fund, a.project, year)] = row
         if not eligible[a.fund, a.project]:
             check = excluding_check(case, ruleset, a.fund, a.project)
             problems.append(
@@ -157,6 +197,9 @@ def verify_plan(
                     check=check,
                 )
             )
+    if case.meta.horizon is not None:
+        problems += year_problems(case, ruleset, spec, allocations, years)
+        return Verification(problems, len(rows), sum(a.amount for a in allocations))
     grants: list[Grant] = []
     if isinstance(source, RunFolder):
         grants, grant_rows, grant_problems = read_grants(source, case)

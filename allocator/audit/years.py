@@ -71,6 +71,59 @@ def fold(unrolled: Case, allocations: Iterable[Allocation]) -> list[YearAllocati
     ]
 
 
+def unfold(unrolled: Case, rows: Iterable[YearAllocation]) -> tuple[list[Allocation], list[str]]:
+    """Rows by project, fund and year as rows of the unrolled case: each project's start is
+    its first paid year, and each year's spending draws the oldest money first. Rows that
+    fit no start the project may take are reported; spending beyond the money there is left
+    out (:func:`check_years` reports it)."""
+    timing = unrolled.timing
+    if timing is None:
+        raise ValueError(msg("unfold needs an unrolled (multi-year) case"))
+    original = timing.original
+    index = unrolled.project_index()
+    ordered = sorted(rows, key=lambda r: (r.year, r.fund, r.project))
+    start: dict[int, int] = {}
+    for r in ordered:
+        start.setdefault(r.project, r.year)
+    money_of = {
+        (timing.fund_origin[g], timing.money_year[g]): g for g in range(len(unrolled.funds))
+    }
+    left = {g: fund.budget for g, fund in enumerate(unrolled.funds)}
+    money: dict[tuple[int, int], int] = defaultdict(int)
+    problems: list[str] = []
+    for r in ordered:
+        project = original.projects[r.project]
+        first = start[r.project]
+        part = r.year - first
+        suffix = f"@{first}" if project.duration == 1 else f"@{first}/{part + 1}"
+        p = index.get(project.project_id + suffix)
+        if p is None:
+            problems.append(
+                msg(
+                    (
+                        "project {project_id} is paid in {year}, which is no year of a "
+                        "{duration}-year start in {start} it may take"
+                    ),
+                    project_id=project.project_id,
+                    year=r.year,
+                    duration=project.duration,
+                    start=first,
+                )
+            )
+            continue
+        need = r.amount
+        for year in range(r.year - timing.carry_years, r.year + 1):
+            g = money_of.get((r.fund, year))
+            if g is None or need == 0:
+                continue
+            used = min(need, left[g])
+            left[g] -= used
+            need -= used
+            if used:
+                money[(p, g)] += used
+    return [Allocation(p, g, amount) for (p, g), amount in sorted(money.items())], problems
+
+
 def fund_accounts(case: Case, rows: Iterable[YearAllocation], carry_years: int) -> list[FundYear]:
     """Each fund's money year by year (fund, then year order), spending the oldest money
     first; ``case`` is the original multi-year case."""

@@ -13,6 +13,7 @@ roughly 45% of the library, so choices matter. See docs/generator.md.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -323,6 +324,50 @@ def generate_case(size: Size, seed: int, with_households: bool = False) -> dict[
         "funds.csv": csv_text(["fund_id", "name", "kind", "level", "budget", "categories"], funds),
         "scores.csv": csv_text(["village_id", "score"], scores),
     }
+
+
+def multi_year_files(files: dict[str, str], years: int, seed: int) -> dict[str, str]:
+    """A generated one-year case over ``years`` years: ``horizon`` in case.yaml, money per
+    fund and year (budgets.csv: the first year's budget, then 80-110% of it a year), two-year
+    big works (a fifth of indivisible projects over 400,000 yuan), a tenth of projects not
+    ready before the second year, and what recently exited villages received in the three
+    years before their exit (history.csv)."""
+    if years <= 1:
+        return files
+    rng = np.random.default_rng(seed + 7_919)
+    horizon = list(range(YEAR, YEAR + years))
+    out = dict(files)
+    out["case.yaml"] = files["case.yaml"].replace(
+        f"year: {YEAR}\n", f"year: {YEAR}\nhorizon: [{', '.join(map(str, horizon))}]\n", 1
+    )
+    budgets: list[Row] = []
+    for line in files["funds.csv"].splitlines()[1:]:
+        cells = next(csv.reader([line]))
+        budget = int(cells[4])
+        for k, year in enumerate(horizon):
+            amount = budget if k == 0 else int(budget * rng.uniform(0.8, 1.1)) // 1000 * 1000
+            budgets.append([cells[0], year, amount])
+    out["budgets.csv"] = csv_text(["fund_id", "year", "budget"], budgets)
+    lines = files["projects.csv"].splitlines()
+    header = next(csv.reader([lines[0]]))
+    cost_at, divisible_at = header.index("cost"), header.index("divisible")
+    projects: list[Row] = []
+    for line in lines[1:]:
+        cells: list[str | int] = list(next(csv.reader([line])))
+        big = cells[divisible_at] == "false" and int(cells[cost_at]) > 400_000
+        duration = 2 if big and rng.random() < 0.2 else 1
+        earliest: str | int = YEAR + 1 if rng.random() < 0.1 else ""
+        projects.append([*cells, duration, earliest])
+    out["projects.csv"] = csv_text([*header, "duration", "earliest_year"], projects)
+    history: list[Row] = []
+    for line in files["villages.csv"].splitlines()[1:]:
+        cells = next(csv.reader([line]))
+        exit_year = cells[10]
+        if exit_year and YEAR - 3 <= int(exit_year) < YEAR:
+            for k in (3, 2, 1):
+                history.append([cells[0], int(exit_year) - k, int(rng.integers(0, 60)) * 10_000])
+    out["history.csv"] = csv_text(["village_id", "year", "amount"], history)
+    return out
 
 
 def write_case(files: dict[str, str], out: Path | str) -> Path:

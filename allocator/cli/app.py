@@ -883,6 +883,15 @@ def generate_command(
             help="Write the household register and household measures (the default).",
         ),
     ] = True,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            min=1,
+            max=10,
+            help="Years of a multi-year case (horizon, budgets.csv, history.csv).",
+        ),
+    ] = 1,
     debug: DebugOpt = False,
 ) -> None:
     """Generate a realistic synthetic case or region (seeded, docs/generator.md)."""
@@ -890,6 +899,7 @@ def generate_command(
         SIZES,
         generate_case,
         generate_region,
+        multi_year_files,
         write_case,
         write_region,
     )
@@ -909,7 +919,7 @@ def generate_command(
                 )
             )
         case_files = generate_case(SIZES[size], seed, with_households=households)
-        write_case(case_files, out)
+        write_case(multi_year_files(case_files, years, seed), out)
     out_console().print(t("generated", "en", size=size, seed=seed, out=out))
 
 

@@ -52,6 +52,18 @@ class ProjectYears(Policy[bool]):
     def config(self, policies: Any) -> bool | None:
         return True
 
+    def selections(self, config: bool, model: ModelBuilder) -> set[int]:
+        # A divisible project may not be split across starts: each start's first part
+        # gets its "started" binary, and at most one is 1.
+        modelled = set(model.modelled)
+        return {
+            parts[0]
+            for origin, starts in starts_of(model.case).items()
+            if len(starts) > 1
+            for parts in starts.values()
+            if parts[0] in modelled and model.case.projects[parts[0]].divisible
+        }
+
     def define(self, config: bool, model: ModelBuilder) -> None:
         case = model.case
         timing = case.timing
@@ -82,7 +94,7 @@ class ProjectYears(Policy[bool]):
             if len(firsts) > 1:
                 model.constrain(
                     ("project_years", project.project_id),
-                    sum(model.share(p) for p in firsts) <= 1,
+                    sum(model.selected(p) for p in firsts) <= 1,
                 )
 
     def check(self, config: bool, view: AuditView, waived: set[PolicyKey]) -> list[str]:

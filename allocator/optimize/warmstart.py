@@ -27,6 +27,7 @@ from allocator.io.case import Case
 from allocator.optimize.model import AllocationModel
 from allocator.optimize.solve import Compiled, Point, SolveResult
 from allocator.policies.divisible_min_share import min_share_of
+from allocator.policies.project_years import starts_of
 from allocator.policies.registry import active
 from allocator.rules.household_options import HouseholdOptions
 from allocator.spec import ModelSpec
@@ -70,6 +71,13 @@ class StartPlan:
         self.measure_group_of = {
             k: h for h, group in enumerate(am.measure_groups) for k in group.pairs
         }
+        #: multi-year plans: projects started, and each (project, start year)'s parts
+        self._started: set[int] = set()
+        self._parts: dict[tuple[int, int], list[int]] = {
+            (origin, year): parts
+            for origin, starts in starts_of(case).items()
+            for year, parts in starts.items()
+        }
 
     def density(self, p: int) -> float:
         return self.values[p].value / self.case.projects[p].cost
@@ -92,7 +100,32 @@ class StartPlan:
         return self._rank[g]
 
     def fund(self, p: int, prefer: set[int] | None = None) -> float:
-        """Fund project p as far as money and every policy allow; returns the amount."""
+        """Fund project p as far as money and every policy allow; returns the amount.
+
+        In a multi-year plan p is a project's start: all its parts are funded alike,
+        and a project that has started is not started again.
+        """
+        if p in self.funded:
+            return 0.0
+        timing = self.case.timing
+        if timing is None:
+            return self._fund_part(p, prefer)
+        if not timing.is_start(p) or timing.origin[p] in self._started:
+            return 0.0
+        parts = self._parts[(timing.origin[p], timing.start[p])]
+        if any(q not in self.group_of for q in parts):
+            return 0.0
+        amount = self._fund_part(p, prefer)
+        if amount <= 0:
+            return 0.0
+        self._started.add(timing.origin[p])
+        share = amount / (self.case.projects[p].cost / self.am.unit)
+        for q in parts[1:]:
+            self._fund_part(q, prefer, share)
+        return amount
+
+    def _fund_part(self, p: int, prefer: set[int] | None = None, share: float = 1.0) -> float:
+        """Fund one project (or part) up to ``share`` of its cost."""
         if p in self.funded:
             return 0.0
         am, m = self.am, self.am.model
@@ -113,7 +146,7 @@ class StartPlan:
         for policy, config in self.policies:
             room = policy.start_limit(config, self, p, room)
         if project.divisible:
-            amount = min(cost, room)
+            amount = min(cost * share, room)
             if amount <= 1e-9 or amount < self.min_share * cost:
                 return 0.0
         elif room >= cost - 1e-9:
@@ -338,7 +371,20 @@ def marginal_band(
             density = values[p].value / (case.projects[p].cost / am.unit)
             if abs(density - price) <= band * price:
                 chosen.append(p)
-    return sorted(chosen)
+    if case.timing is not None:
+        # A multi-year project at the margin: every start and part of it is free to move
+        # (later parts carry no value of their own, so their density says nothing).
+        modelled = set(am.modelled)
+        starts = starts_of(case)
+        origins = {case.timing.origin[p] for p in chosen}
+        chosen = [
+            q
+            for origin in origins
+            for parts in starts[origin].values()
+            for q in parts
+            if q in modelled
+        ]
+    return sorted(set(chosen))
 
 
 def whole_households(am: AllocationModel, guide: SolveResult) -> list[Point]:

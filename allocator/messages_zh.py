@@ -765,5 +765,15 @@ ZH: dict[str, str] = {
         '缺少 year 列：多年度规划的每一行都在某一年度支付',
     "row {row}: year '{year}' is not a year of the plan":
         '第 {row} 行：年份“{year}”不在规划期内',
+    'the previous plan has no year column: re-planning needs a multi-year plan':
+        '上一版规划没有 year 列：滚动调整需要多年度规划',
+    'not a plan row (amount and year must be whole numbers)':
+        '不是规划行（amount 和 year 必须是整数）',
+    "the previous plan starts in {first}, not before this plan's first year {year}":
+        '上一版规划从 {first} 年开始，不早于本规划首年 {year}',
+    'project {pid} was started by the previous plan but is not in projects.csv (keep started projects in the library)':
+        '项目 {pid} 已在上一版规划中开工，但不在 projects.csv 中（请在项目库中保留已开工项目）',
+    "--previous re-plans a multi-year case: add 'horizon' to case.yaml":
+        '--previous 用于多年度案例的滚动调整：请在 case.yaml 中添加“horizon”',
 }
 # fmt: on

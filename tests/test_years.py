@@ -295,3 +295,68 @@ def test_verify_wants_the_year_of_every_row(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["verify", str(TINY_YEARS), str(out), "--model", str(SPEC)])
     assert result.exit_code == 2
     assert "missing column year" in result.output
+
+
+def _next_years(tmp_path: Path) -> Path:
+    """The tiny case a year on: 2027-2029, 2027's money including what 2026 left."""
+    case = tmp_path / "tiny_years_2027"
+    shutil.copytree(TINY_YEARS, case)
+    meta = case / "case.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8")
+        .replace("year: 2026", "year: 2027")
+        .replace("[2026, 2027, 2028]", "[2027, 2028, 2029]"),
+        encoding="utf-8",
+    )
+    write_csv(
+        case / "budgets.csv",
+        ["fund_id", "year", "budget"],
+        [["F1", 2027, 290_000], ["F1", 2028, 100_000], ["F1", 2029, 100_000]],
+    )
+    _edit(case / "projects.csv", "latest_year", ("project_id", "P4"), "")
+    needs = [r for r in read_csv(case / "needs.csv") if r["need"] != "drinking_water"]
+    write_csv(case / "needs.csv", list(needs[0]), [list(r.values()) for r in needs])
+    return case
+
+
+def test_a_rolling_re_plan_keeps_the_started_projects_money_and_years(tmp_path: Path) -> None:
+    first = tmp_path / "plan_2026"
+    assert _run(TINY_YEARS, first)[0] == 0
+    case = _next_years(tmp_path)
+    second = tmp_path / "plan_2027"
+    result = CliRunner().invoke(
+        app,
+        ["run", str(case), "--model", str(SPEC), "--out", str(second), "--previous", str(first)],
+    )
+    assert result.exit_code == 0, result.output
+    rows = [
+        (r["project_id"], r["fund_id"], int(r["amount"]), int(r["year"]))
+        for r in read_csv(second / "allocations.csv")
+    ]
+    # Started in 2026: the road and the tea garden keep their 2027 money from F1; the
+    # water project is finished; the cooperative (planned for 2028) is decided again.
+    assert ("P1", "F1", 200_000, 2027) in rows
+    assert ("P4", "F1", 60_000, 2027) in rows
+    assert not any(r[0] == "P2" for r in rows)
+    assert [r for r in rows if r[0] == "P3"] == [("P3", "F1", 100_000, 2028)]
+    verify = ["verify", str(case), str(second), "--model", str(SPEC)]
+    result = CliRunner().invoke(app, [*verify, "--previous", str(first)])
+    assert result.exit_code == 0, result.output
+    # Moving committed money is caught.
+    table = read_csv(second / "allocations.csv")
+    for row in table:
+        if row["project_id"] == "P1":
+            row["amount"] = "150000"
+    write_csv(second / "allocations.csv", list(table[0]), [list(r.values()) for r in table])
+    result = CliRunner().invoke(app, [*verify, "--previous", str(first)])
+    assert result.exit_code == 1
+    assert "P1" in result.output
+
+
+def test_re_planning_needs_a_multi_year_plan_before_it(tmp_path: Path) -> None:
+    first = tmp_path / "plan_2026"
+    assert _run(TINY_YEARS, first)[0] == 0
+    again = ["run", str(TINY_YEARS), "--model", str(SPEC), "--out", str(tmp_path / "again")]
+    result = CliRunner().invoke(app, [*again, "--previous", str(first)])
+    assert result.exit_code == 2
+    assert "not before this plan's first year" in " ".join(result.output.split())

@@ -353,11 +353,11 @@ def multi_year_files(files: dict[str, str], years: int, seed: int) -> dict[str, 
     cost_at, divisible_at = header.index("cost"), header.index("divisible")
     projects: list[Row] = []
     for line in lines[1:]:
-        cells: list[str | int] = list(next(csv.reader([line])))
-        big = cells[divisible_at] == "false" and int(cells[cost_at]) > 400_000
+        row = next(csv.reader([line]))
+        big = row[divisible_at] == "false" and int(row[cost_at]) > 400_000
         duration = 2 if big and rng.random() < 0.2 else 1
         earliest: str | int = YEAR + 1 if rng.random() < 0.1 else ""
-        projects.append([*cells, duration, earliest])
+        projects.append([*row, duration, earliest])
     out["projects.csv"] = csv_text([*header, "duration", "earliest_year"], projects)
     history: list[Row] = []
     for line in files["villages.csv"].splitlines()[1:]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
-from allocator.app.years import YearPlan, allocate_years
+from allocator.app.years import YearPlan, allocate_years, replan_case
 from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
 from allocator.errors import InfeasibleError, InputError
 from allocator.i18n import Language, msg
@@ -124,6 +124,7 @@ def run(
     notice: bool = False,
     language: Language | None = None,
     time_limit: float | None = None,
+    previous: Path | str | None = None,
 ) -> RunResult:
     """Load, allocate, check and write a plan to ``out`` (atomically).
 
@@ -133,7 +134,9 @@ def run(
     on Chinese Windows opens them directly; with ``xlsx``, the plan is also
     written as one workbook, ``plan.xlsx``; with ``notice``, a printable public
     notice per township under ``notice/``; ``time_limit`` (seconds) replaces
-    the model spec's solver time limit.
+    the model spec's solver time limit. ``previous`` (a multi-year case only) is
+    an earlier plan's folder: the projects it started in its first year keep their
+    money and years, and only money not yet committed is decided again.
     """
     out = Path(out)
     prepare_target(out)  # refuse a bad output folder before any solving
@@ -143,6 +146,8 @@ def run(
 
     inputs = load_inputs(case_dir, rules, model, time_limit)
     years: YearPlan | None = None
+    if previous is not None:
+        inputs = replace(inputs, case=replan_case(inputs.case, Path(previous)))
     if inputs.case.meta.horizon is not None:
         years = allocate_years(
             inputs.case, inputs.ruleset, inputs.spec, progress=progress, relax=relax

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from allocator.audit.check import check_plan
 from allocator.audit.years import FundYear, YearAllocation, check_years, fold, fund_accounts
 from allocator.errors import InputError, Location, PlanCheckError
 from allocator.i18n import msg
 from allocator.io.case import Case
-from allocator.io.horizon import budget_by_year, unroll
+from allocator.io.horizon import budget_by_year, unroll, with_previous
 from allocator.ledger import Allocation
 from allocator.plan import Plan, Progress
 from allocator.policies.carry_over import carry_years
@@ -61,6 +62,16 @@ def refuse_unsupported(case: Case, spec: LoadedSpec) -> None:
             msg("the factor method plans one year: remove 'horizon' from case.yaml"),
             Location(spec.path),
         )
+
+
+def replan_case(case: Case, previous: Path) -> Case:
+    """``case`` re-planned after the plan in ``previous`` (``run --previous``)."""
+    if case.meta.horizon is None:
+        raise InputError(
+            msg("--previous re-plans a multi-year case: add 'horizon' to case.yaml"),
+            Location(case.folder / "case.yaml"),
+        )
+    return with_previous(case, previous)
 
 
 def horizon_case(case: Case) -> Case:

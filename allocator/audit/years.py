@@ -91,11 +91,15 @@ def unfold(unrolled: Case, rows: Iterable[YearAllocation]) -> tuple[list[Allocat
     left = {g: fund.budget for g, fund in enumerate(unrolled.funds)}
     money: dict[tuple[int, int], int] = defaultdict(int)
     problems: list[str] = []
+    committed = {c.project_id: c.start for c in original.commitments}
     for r in ordered:
         project = original.projects[r.project]
         first = start[r.project]
         part = r.year - first
         suffix = f"@{first}" if project.duration == 1 else f"@{first}/{part + 1}"
+        if project.project_id in committed:
+            first = committed[project.project_id]
+            suffix = f"@{first}/{r.year}/{original.funds[r.fund].fund_id}"
         p = index.get(project.project_id + suffix)
         if p is None:
             problems.append(
@@ -164,7 +168,7 @@ def check_years(case: Case, rows: list[YearAllocation], carry_years: int) -> lis
     """Every year whose spending exceeds a fund's money there, and every row outside the
     horizon (empty = valid)."""
     years = set(case.meta.years())
-    violations = [
+    violations: list[str] = [
         msg(
             "project {project_id} is paid in {year}, outside the horizon",
             project_id=case.projects[r.project].project_id,

@@ -400,6 +400,15 @@ def run_command(
         bool,
         typer.Option("--notice", help="Also write a printable public notice per township."),
     ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="A multi-year case: an earlier plan's folder; the projects it started in "
+            "its first year keep their money and years, the rest is decided again.",
+            show_default=False,
+        ),
+    ] = None,
     gap: Annotated[
         float,
         typer.Option(
@@ -465,6 +474,7 @@ def run_command(
             xlsx=xlsx,
             notice=notice,
             language=None if lang is None else lang.value,
+            previous=previous,
         )
     if as_json:
         sys.stdout.write(_json_text(result.report.summary))
@@ -765,19 +775,29 @@ def verify_command(
     ],
     rules: RulesOpt = None,
     model: ModelOpt = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="The earlier plan a multi-year plan was re-planned after (run --previous).",
+            show_default=False,
+        ),
+    ] = None,
     lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Re-check a plan against the case, rules and spec, independently of the optimizer
     (exit 0 valid, 1 violations found, 2 invalid input)."""
     from allocator.app.run import load_inputs
+    from allocator.app.years import replan_case
     from allocator.audit.verify import verify_plan
     from allocator.i18n import say, t
 
     language = _language(lang, case_dir)
     with failures(debug, language):
         inputs = load_inputs(case_dir, rules, model)
-        outcome = verify_plan(inputs.case, inputs.ruleset, inputs.spec.spec, plan_dir)
+        case = inputs.case if previous is None else replan_case(inputs.case, previous)
+        outcome = verify_plan(case, inputs.ruleset, inputs.spec.spec, plan_dir)
     if outcome.ok:
         out_console().print(
             t("verify.valid", language, rows=outcome.rows, allocated=f"{outcome.allocated:,}")

@@ -33,7 +33,7 @@ from allocator.schemas import (
 )
 
 if TYPE_CHECKING:
-    from allocator.io.horizon import Timing
+    from allocator.io.horizon import Commitment, Timing
     from allocator.io.households import Households
 
 CASE_FILE = "case.yaml"
@@ -62,6 +62,8 @@ class Case:
     history: tuple[PastAmount, ...] = ()
     #: set only on a case unrolled over its horizon (``allocator.io.horizon.unroll``)
     timing: Timing | None = None
+    #: money an earlier plan committed to projects it started (``run --previous``)
+    commitments: tuple[Commitment, ...] = ()
 
     def village_index(self) -> dict[str, int]:
         return {v.village_id: i for i, v in enumerate(self.villages)}

@@ -170,6 +170,112 @@ def check_history(
         seen[key] = row
 
 
+@dataclass(frozen=True)
+class Commitment:
+    """Money an earlier plan committed to a project it started: one fund, one year."""
+
+    project_id: str
+    fund_id: str
+    year: int
+    amount: int
+    #: the year the project started (the earlier plan's first year)
+    start: int
+
+
+def with_previous(case: Case, folder: Path) -> Case:
+    """``case`` re-planned after an earlier plan (``run --previous``): projects that plan
+    started in its first year keep their money and years from ``case.year`` on (they
+    become continuing, committed to the same funds); those it has finished are left out
+    of the library; everything else is decided again."""
+    from allocator.io.runfolder import RunFolder  # only when re-planning
+
+    run = RunFolder(folder)
+    path = run.path("allocations.csv")
+    header, table = run.rows("allocations.csv", case.meta.encoding)
+    if "year" not in header:
+        raise InputError(
+            msg("the previous plan has no year column: re-planning needs a multi-year plan"),
+            Location(path, 1),
+        )
+    at = {name: header.index(name) for name in ("project_id", "fund_id", "amount", "year")}
+    rows: list[tuple[int, str, str, int, int]] = []
+    for row, cells in table:
+        try:
+            amount, year = int(cells[at["amount"]]), int(cells[at["year"]])
+        except (ValueError, IndexError):
+            raise InputError(
+                msg("not a plan row (amount and year must be whole numbers)"),
+                Location(path, row),
+            ) from None
+        rows.append((row, cells[at["project_id"]], cells[at["fund_id"]], amount, year))
+    if not rows:
+        return case
+    first = min(year for *_, year in rows)
+    if first >= case.meta.year:
+        raise InputError(
+            msg(
+                "the previous plan starts in {first}, not before this plan's first year {year}",
+                first=first,
+                year=case.meta.year,
+            ),
+            Location(path),
+        )
+    started = {pid for _, pid, _, _, year in rows if year == first}
+    projects, funds = case.project_index(), case.fund_index()
+    commitments: list[Commitment] = []
+    for row, pid, fid, amount, year in rows:
+        if pid not in started or year < case.meta.year:
+            continue
+        if pid not in projects:
+            raise InputError(
+                msg(
+                    "project {pid} was started by the previous plan but is not in projects.csv "
+                    "(keep started projects in the library)",
+                    pid=pid,
+                ),
+                Location(path, row, None, "project_id"),
+            )
+        if fid not in funds:
+            raise InputError(
+                msg("unknown fund '{value}' (not in funds.csv)", value=fid),
+                Location(path, row, None, "fund_id"),
+            )
+        if year not in case.meta.years():
+            raise InputError(
+                msg(
+                    "year {year} is outside the horizon ({first}-{last})",
+                    year=year,
+                    first=case.meta.years()[0],
+                    last=case.meta.years()[-1],
+                ),
+                Location(path, row, None, "year"),
+            )
+        commitments.append(Commitment(pid, fid, year, amount, first))
+    kept = {c.project_id for c in commitments}
+    library = []
+    for project in case.projects:
+        if project.project_id in started and project.project_id not in kept:
+            continue  # finished under the previous plan
+        if project.project_id in kept:
+            mine = [c for c in commitments if c.project_id == project.project_id]
+            project = project.model_copy(
+                update={
+                    "continuing": True,
+                    "cost": sum(c.amount for c in mine),
+                    "duration": len({c.year for c in mine}),
+                    "divisible": False,
+                    "earliest_year": None,
+                    "latest_year": None,
+                }
+            )
+        library.append(project)
+    return replace(
+        case,
+        projects=tuple(library),
+        commitments=tuple(sorted(commitments, key=lambda c: (c.project_id, c.year, c.fund_id))),
+    )
+
+
 def yearly_costs(cost: int, duration: int) -> list[int]:
     """A project's cost by year: spread evenly in whole yuan, the remainder in the last year."""
     part = cost // duration
@@ -211,16 +317,25 @@ class Timing:
     #: per unrolled fund: the original fund's index and the year of its money
     fund_origin: tuple[int, ...]
     money_year: tuple[int, ...]
+    #: per unrolled project: whether it is its start's last part, and the one fund (an
+    #: original index) a committed part must be paid by (-1: any)
+    last: tuple[bool, ...] = ()
+    fixed_fund: tuple[int, ...] = ()
 
     def is_start(self, p: int) -> bool:
         """Whether unrolled project p is a start (the part that carries the value)."""
         return self.part[p] == 0
 
     def window(self) -> npt.NDArray[np.bool_]:
-        """funds x projects: the fund's money may pay the part in the year it is paid in."""
+        """funds x projects: the fund's money may pay the part in the year it is paid in
+        (and, for a part committed by an earlier plan, is of the fund committed)."""
         money = np.asarray(self.money_year)[:, None]
         paid = np.asarray(self.paid_in)[None, :]
-        return (money <= paid) & (paid <= money + self.carry_years)
+        inside = (money <= paid) & (paid <= money + self.carry_years)
+        fixed = np.asarray(self.fixed_fund)[None, :]
+        origin = np.asarray(self.fund_origin)[:, None]
+        allowed: npt.NDArray[np.bool_] = inside & ((fixed < 0) | (fixed == origin))
+        return allowed
 
 
 def unroll(case: Case, carry_years: int, year_weights: Sequence[float] | None) -> Case:
@@ -243,8 +358,37 @@ def unroll(case: Case, carry_years: int, year_weights: Sequence[float] | None) -
                     )
                 )
     funds.sort(key=lambda item: item[0].fund_id)
-    parts: list[tuple[Project, int, int, int, int, float]] = []
+    parts: list[tuple[Project, int, int, int, int, float, bool, int]] = []
+    committed: dict[str, list[Commitment]] = {}
+    for c in case.commitments:
+        committed.setdefault(c.project_id, []).append(c)
+    fund_index = case.fund_index()
     for p, project in enumerate(case.projects):
+        if project.project_id in committed:
+            # Kept as an earlier plan committed it: one part per year and fund, each paid
+            # in full by that fund (``project_years`` holds them, as a continuing project).
+            rows = sorted(committed[project.project_id], key=lambda c: (c.year, c.fund_id))
+            for k, c in enumerate(rows):
+                unrolled = project.model_copy(
+                    update={
+                        "project_id": f"{project.project_id}@{c.start}/{c.year}/{c.fund_id}",
+                        "cost": c.amount,
+                        "divisible": False,
+                    }
+                )
+                parts.append(
+                    (
+                        unrolled,
+                        p,
+                        c.start,
+                        c.year,
+                        k,
+                        0.0,
+                        k == len(rows) - 1,
+                        fund_index[c.fund_id],
+                    )
+                )
+            continue
         costs = yearly_costs(project.cost, project.duration)
         for start in start_years(project, years):
             for k, cost in enumerate(costs):
@@ -253,7 +397,7 @@ def unroll(case: Case, carry_years: int, year_weights: Sequence[float] | None) -
                     update={"project_id": project.project_id + suffix, "cost": cost}
                 )
                 weight = weights[years.index(start)] if k == 0 else 0.0
-                parts.append((unrolled, p, start, start + k, k, weight))
+                parts.append((unrolled, p, start, start + k, k, weight, k == len(costs) - 1, -1))
     parts.sort(key=lambda item: item[0].project_id)
     timing = Timing(
         original=case,
@@ -266,6 +410,8 @@ def unroll(case: Case, carry_years: int, year_weights: Sequence[float] | None) -
         value_weight=tuple(item[5] for item in parts),
         fund_origin=tuple(item[1] for item in funds),
         money_year=tuple(item[2] for item in funds),
+        last=tuple(item[6] for item in parts),
+        fixed_fund=tuple(item[7] for item in parts),
     )
     return replace(
         case,

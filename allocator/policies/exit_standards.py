@@ -93,8 +93,7 @@ def done_by(case: Case, p: int, year: int) -> bool:
     timing = case.timing
     if timing is None:
         return True
-    duration = timing.original.projects[timing.origin[p]].duration
-    return timing.part[p] == duration - 1 and timing.paid_in[p] <= year
+    return timing.last[p] and timing.paid_in[p] <= year
 
 
 def _key(case: Case, v: int, category: str) -> PolicyKey:

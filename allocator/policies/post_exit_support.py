@@ -91,7 +91,7 @@ class PostExitSupport(Policy[SupportConfig]):
             key = (village_of[case.projects[p].village_id], paid_in(case, p))
             received[key] += amount
             divisible[key] += case.projects[p].divisible
-        violations = []
+        violations: list[str] = []
         for (v, year), floor in sorted(floors(config, case).items()):
             village_id = case.villages[v].village_id
             if ("post_exit", f"{village_id}/{year}") in waived:

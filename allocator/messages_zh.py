@@ -775,5 +775,13 @@ ZH: dict[str, str] = {
         '项目 {pid} 已在上一版规划中开工，但不在 projects.csv 中（请在项目库中保留已开工项目）',
     "--previous re-plans a multi-year case: add 'horizon' to case.yaml":
         '--previous 用于多年度案例的滚动调整：请在 case.yaml 中添加“horizon”',
+    'By year:':
+        '分年度：',
+    '  {year}: {amount:,} yuan from {fund_id}':
+        '  {year} 年：{fund_id} 支付 {amount:,} 元',
+    'By year (a year spends the money carried into it first):':
+        '分年度（每年先使用上年结转资金）：',
+    '  {year}: budget {budget:,}, carried in {carried_in:,}, spent {spent:,}, carried out {carried_out:,}, lapsed {lapsed:,} yuan':
+        '  {year} 年：预算 {budget:,}，上年结转 {carried_in:,}，支出 {spent:,}，结转下年 {carried_out:,}，收回 {lapsed:,} 元',
 }
 # fmt: on

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from allocator.audit.years import YearAllocation, check_years, fund_accounts
 from allocator.cli import app
 from allocator.io.case import load_case
-from tests.conftest import ROOT, read_csv, write_csv
+from tests.conftest import BASELINE, ROOT, read_csv, write_csv
 
 TINY_YEARS = ROOT / "cases" / "tiny_years"
 SPEC = TINY_YEARS / "model.yaml"
@@ -360,3 +360,55 @@ def test_re_planning_needs_a_multi_year_plan_before_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [*again, "--previous", str(first)])
     assert result.exit_code == 2
     assert "not before this plan's first year" in " ".join(result.output.split())
+
+
+def test_compare_shows_money_moved_between_years(tmp_path: Path) -> None:
+    loose = tmp_path / "no_floor.yaml"
+    loose.write_text(
+        "\n".join(
+            line
+            for line in SPEC.read_text(encoding="utf-8").splitlines()
+            if "post_exit_support" not in line
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    scenarios = ["-s", f"floor={BASELINE},{SPEC}", "-s", f"no_floor={BASELINE},{loose}"]
+    result = CliRunner().invoke(app, ["compare", str(TINY_YEARS), *scenarios, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {
+        (int(r["year"]), r["fund_id"]): (
+            int(r["floor"]),
+            int(r["no_floor"]),
+            int(r["change_no_floor"]),
+        )
+        for r in read_csv(out / "compare_years.csv")
+    }
+    # Without the floor the cooperative moves from 2028 to 2027 and the tea garden shrinks.
+    assert rows[(2027, "F1")] == (260_000, 325_000, 65_000)
+    assert rows[(2028, "F1")] == (100_000, 0, -100_000)
+    assert rows[(2026, "F1")] == (260_000, 225_000, -35_000)
+    funds = {r["fund_id"]: r for r in read_csv(out / "compare_funds.csv")}
+    assert int(funds["F1"]["floor"]) == 620_000  # all years together
+    summary = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    moved = summary["scenarios"][1]["money_moved"]
+    assert moved["year"] == 100_000
+
+
+def test_explain_shows_a_project_and_a_fund_year_by_year(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run(TINY_YEARS, out)[0] == 0
+    base = ["explain", str(TINY_YEARS), str(out), "--model", str(SPEC)]
+    result = CliRunner().invoke(app, [*base, "--project", "P1"])
+    assert result.exit_code == 0, result.output
+    assert "F1: eligible (EARMARK, POV-TARGET); pays 400,000 yuan" in result.output
+    assert "2026: 200,000 yuan from F1" in result.output
+    assert "2027: 200,000 yuan from F1" in result.output
+    result = CliRunner().invoke(app, [*base, "--fund", "F2", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["summary"]["budget"] == "200000"
+    assert data["summary"]["unused"] == "50000"  # lapsed in 2027
+    lapsed = [(r["year"], r["lapsed"]) for r in data["by_year"]]
+    assert lapsed == [("2026", "0"), ("2027", "50000"), ("2028", "0")]

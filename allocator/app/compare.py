@@ -3,7 +3,8 @@
 Each scenario is an ordinary run written to ``OUT/scenarios/<name>/`` (the
 first is byte for byte what ``allocator run`` writes). The comparison is then
 computed from those plan folders, against the first scenario as the baseline:
-money moved per fund, township, village and category; projects gained and
+money moved per fund, township, village and category (and, for a multi-year case,
+between years: compare_years.csv); projects gained and
 lost; needs newly covered and newly unmet; poor households reached; and what
 differs in the inputs (rules added, removed or changed by id; spec parameters).
 """
@@ -14,7 +15,7 @@ import json
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,8 @@ class PlanView:
     fund_allocated: dict[str, int]
     #: registered poor household -> its households.csv row (empty without a register)
     households: dict[str, dict[str, str]]
+    #: a multi-year plan's money per (fund, year) (empty for a one-year plan)
+    by_year: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 def read_plan(name: str, folder: Path) -> PlanView:
@@ -103,13 +106,21 @@ def read_plan(name: str, folder: Path) -> PlanView:
     unmet = {
         key: int(r["households"]) - int(r["households_covered"]) for key, r in run.unmet().items()
     }
-    funds = {fund_id: int(r["allocated"]) for fund_id, r in run.funds().items()}
+    funds: dict[str, int] = defaultdict(int)
+    for row in run.table("funds.csv"):  # a multi-year plan has a row per fund and year
+        funds[row["fund_id"]] += int(row["allocated"])
     households = (
         {r["household_id"]: r for r in run.table("households.csv")}
         if run.path("households.csv").exists()
         else {}
     )
-    return PlanView(name, run.summary(), run.project_amounts(), unmet, funds, households)
+    by_year: dict[tuple[str, int], int] = defaultdict(int)
+    for row in run.table("allocations.csv"):
+        if "year" in row:
+            by_year[(row["fund_id"], int(row["year"]))] += int(row["amount"])
+    return PlanView(
+        name, run.summary(), run.project_amounts(), unmet, dict(funds), households, dict(by_year)
+    )
 
 
 def household_changes(case: Case, base: PlanView, plan: PlanView) -> list[Row]:
@@ -246,6 +257,23 @@ def comparison_files(
         ["fund_id", "budget", *names, *(f"change_{n}" for n in names[1:])], fund_rows
     )
 
+    if case.meta.horizon is not None:
+        # Money by fund and year: what moved between years, not only between places.
+        year_rows: list[Row] = []
+        for year in case.meta.years():
+            for fund in case.funds:
+                values = [plan.by_year.get((fund.fund_id, year), 0) for plan in plans]
+                year_rows.append(
+                    [year, fund.fund_id, *values, *(v - values[0] for v in values[1:])]
+                )
+        for i, plan in enumerate(plans[1:], start=1):
+            moved[plan.name]["year"] = (
+                sum(abs(int(row[2 + i]) - int(row[2])) for row in year_rows) // 2
+            )
+        files["compare_years.csv"] = csv_text(
+            ["year", "fund_id", *names, *(f"change_{n}" for n in names[1:])], year_rows
+        )
+
     # What each policy reports (e.g. money matched, a category's share), per scenario.
     figures = [plan.summary.get("policies", {}) for plan in plans]
     policy_rows: list[Row] = []
@@ -369,8 +397,8 @@ def comparison_files(
             }
         )
         if "households" in plan.summary:
-            year = str(case.meta.year)
-            mine = [r for r in household_rows if r[0] == plan.name and r[3] == year]
+            exit_year = str(case.meta.year)
+            mine = [r for r in household_rows if r[0] == plan.name and r[3] == exit_year]
             overview[-1]["households"] = {
                 **plan.summary["households"],
                 "exiting_newly_reached": sum(1 for r in mine if r[6] == "newly reached"),

@@ -72,11 +72,31 @@ class RunFolder:
         return data
 
     def payments(self) -> dict[str, list[tuple[str, int]]]:
-        """project_id -> [(fund_id, amount)], from allocations.csv."""
-        paid: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        """project_id -> [(fund_id, amount)], from allocations.csv (a multi-year plan's
+        years added up per fund)."""
+        paid: dict[str, dict[str, int]] = defaultdict(dict)
         for row in self.table("allocations.csv"):
-            paid[row["project_id"]].append((row["fund_id"], int(row["amount"])))
+            funds = paid[row["project_id"]]
+            funds[row["fund_id"]] = funds.get(row["fund_id"], 0) + int(row["amount"])
+        return {pid: list(funds.items()) for pid, funds in paid.items()}
+
+    def payments_by_year(self) -> dict[str, list[tuple[str, int, int]]]:
+        """A multi-year plan's project_id -> [(fund_id, year, amount)] (empty otherwise)."""
+        paid: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        for row in self.table("allocations.csv"):
+            if "year" in row:
+                paid[row["project_id"]].append(
+                    (row["fund_id"], int(row["year"]), int(row["amount"]))
+                )
         return dict(paid)
+
+    def fund_years(self) -> dict[str, list[Row]]:
+        """A multi-year plan's fund_id -> its funds.csv rows, year by year (empty otherwise)."""
+        years: dict[str, list[Row]] = defaultdict(list)
+        for row in self.table("funds.csv"):
+            if "year" in row:
+                years[row["fund_id"]].append(row)
+        return dict(years)
 
     def project_amounts(self) -> dict[str, int]:
         return {pid: sum(a for _, a in pays) for pid, pays in self.payments().items()}
@@ -85,7 +105,24 @@ class RunFolder:
         return {r["project_id"]: r for r in self.table("projects.csv")}
 
     def funds(self) -> dict[str, Row]:
-        return {r["fund_id"]: r for r in self.table("funds.csv")}
+        """fund_id -> its funds.csv row; for a multi-year plan one row over the horizon:
+        budget and allocated added up, unused what lapsed or is left at the end."""
+        funds: dict[str, Row] = {}
+        for r in self.table("funds.csv"):
+            if r["fund_id"] not in funds or "year" not in r:
+                funds[r["fund_id"]] = dict(r)
+                if "year" in r:
+                    funds[r["fund_id"]]["unused"] = str(int(r["carried_out"]) + int(r["lapsed"]))
+                continue
+            whole = funds[r["fund_id"]]
+            whole["budget"] = str(int(whole["budget"]) + int(r["budget"]))
+            whole["allocated"] = str(int(whole["allocated"]) + int(r["allocated"]))
+            lapsed = int(whole["unused"]) - int(whole["carried_out"]) + int(r["lapsed"])
+            whole["unused"] = str(lapsed + int(r["carried_out"]))
+            whole["carried_out"] = r["carried_out"]
+            if not whole.get("idle_reason"):
+                whole["idle_reason"], whole["idle_detail"] = r["idle_reason"], r["idle_detail"]
+        return funds
 
     def unmet(self) -> dict[tuple[str, str], Row]:
         return {(r["village_id"], r["need"]): r for r in self.table("unmet_needs.csv")}

@@ -46,6 +46,9 @@ class RunView:
     households: dict[str, dict[str, str]] = field(default_factory=dict)
     #: household -> [(measure, fund, amount)] from household_measures.csv
     grants: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    #: a multi-year plan's project -> [(fund, year, amount)], and fund -> rows by year
+    by_year: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    fund_years: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
 
 def load_run(folder: Path, case: Case, ruleset: RuleSet, spec: LoadedSpec) -> RunView:
@@ -59,7 +62,14 @@ def load_run(folder: Path, case: Case, ruleset: RuleSet, spec: LoadedSpec) -> Ru
         for r in run.table("household_measures.csv"):
             grants[r["household_id"]].append((r["measure_id"], r["fund_id"], int(r["amount"])))
     return RunView(
-        run.payments(), run.projects(), run.funds(), run.unmet(), households, dict(grants)
+        run.payments(),
+        run.projects(),
+        run.funds(),
+        run.unmet(),
+        households,
+        dict(grants),
+        run.payments_by_year(),
+        run.fund_years(),
     )
 
 
@@ -214,7 +224,16 @@ def explain_project(case: Case, ruleset: RuleSet, run: RunView, project_id: str)
     for verdict in verdicts:
         price = run.funds[verdict["fund_id"]].get("marginal_value_per_10k", "") or "-"
         lines += _verdict_lines(verdict, paid.get(verdict["fund_id"], 0), price)
+    years = sorted(run.by_year.get(project_id, []), key=lambda item: (item[1], item[0]))
+    if years:
+        lines.append(msg("By year:"))
+        lines += [
+            msg("  {year}: {amount:,} yuan from {fund_id}", year=y, amount=a, fund_id=fid)
+            for fid, y, a in years
+        ]
     data = {"project": project_id, "outcome": outcome, "paid": paid, "funds": verdicts}
+    if years:
+        data["by_year"] = [{"fund_id": fid, "year": y, "amount": a} for fid, y, a in years]
     return Explanation(f"project {project_id}", lines, data)
 
 
@@ -342,7 +361,7 @@ def explain_fund(case: Case, ruleset: RuleSet, run: RunView, fund_id: str) -> Ex
             name=fund.name,
             kind=fund.kind,
             level=fund.level,
-            budget=fund.budget,
+            budget=int(row["budget"]),
             allocated=int(row["allocated"]),
             unused=int(row["unused"]),
             value=row.get("marginal_value_per_10k") or "-",
@@ -369,12 +388,32 @@ def explain_fund(case: Case, ruleset: RuleSet, run: RunView, fund_id: str) -> Ex
     ]
     if len(paid) > 15:
         lines.append(msg("  ... and {n_paid} more (allocations.csv)", n_paid=len(paid) - 15))
-    data = {
+    years = run.fund_years.get(fund_id, [])
+    if years:
+        lines.append(msg("By year (a year spends the money carried into it first):"))
+        lines += [
+            msg(
+                (
+                    "  {year}: budget {budget:,}, carried in {carried_in:,}, spent {spent:,}, "
+                    "carried out {carried_out:,}, lapsed {lapsed:,} yuan"
+                ),
+                year=r["year"],
+                budget=int(r["budget"]),
+                carried_in=int(r["carried_in"]),
+                spent=int(r["spent"]),
+                carried_out=int(r["carried_out"]),
+                lapsed=int(r["lapsed"]),
+            )
+            for r in years
+        ]
+    data: dict[str, Any] = {
         "fund": fund_id,
         "summary": row,
         "eligibility": dict(checks),
         "pays": {pid: amount for amount, pid in paid},
     }
+    if years:
+        data["by_year"] = years
     return Explanation(f"fund {fund_id}", lines, data)
 
 

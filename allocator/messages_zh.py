@@ -699,8 +699,6 @@ ZH: dict[str, str] = {
         '资金切块主问题（线性规划）结束状态为 {status}',
     "unknown county '{county}' (not a member of the region)":
         '未知的县“{county}”（不是该区域的成员）',
-    "household registers are not planned over several years yet: remove 'horizon' from case.yaml, or households.csv and measures.csv":
-        '多年度规划暂不支持建档立卡户：请从 case.yaml 删除“horizon”，或删除 households.csv 和 measures.csv',
     "the factor method plans one year: remove 'horizon' from case.yaml":
         '因素法只做单年度规划：请从 case.yaml 删除“horizon”',
     'project {project_id} is paid in {year}, outside the horizon':
@@ -783,5 +781,7 @@ ZH: dict[str, str] = {
         '分年度（每年先使用上年结转资金）：',
     '  {year}: budget {budget:,}, carried in {carried_in:,}, spent {spent:,}, carried out {carried_out:,}, lapsed {lapsed:,} yuan':
         '  {year} 年：预算 {budget:,}，上年结转 {carried_in:,}，支出 {spent:,}，结转下年 {carried_out:,}，收回 {lapsed:,} 元',
+    'fund {fund_id} pays a household measure but has no money in {year}':
+        '资金 {fund_id} 支付了到户措施，但在 {year} 年没有资金',
 }
 # fmt: on

@@ -176,6 +176,8 @@ def plan_households(case: Case, ruleset: RuleSet, spec: ModelSpec) -> HouseholdO
     guarantees = getattr(spec.policies, "guarantees", None)
     per_village = None
     if guarantees is not None and guarantees.water:
-        per_village = register.poor & (register.exit_year == case.meta.year) & ~register.safe_water
+        years = np.asarray(case.meta.years())
+        exiting = np.isin(register.exit_year, years)
+        per_village = register.poor & exiting & ~register.safe_water
     factors = village_value_factors(case, spec.objective)
     return household_options(case, ruleset, factors, per_village)

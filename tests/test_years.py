@@ -412,3 +412,58 @@ def test_explain_shows_a_project_and_a_fund_year_by_year(tmp_path: Path) -> None
     assert data["summary"]["unused"] == "50000"  # lapsed in 2027
     lapsed = [(r["year"], r["lapsed"]) for r in data["by_year"]]
     assert lapsed == [("2026", "0"), ("2027", "50000"), ("2028", "0")]
+
+
+def test_households_over_a_horizon_get_their_measures_by_their_exit_year(
+    tmp_path: Path,
+) -> None:
+    # The hand-worked household case over 2026-2027: the 2027 exits (H13, H21) now fall
+    # in the plan, so the household floor asks a measure for them as well; measures are
+    # given in the plan's first year, from that year's money.
+    case = tmp_path / "households_2026_2027"
+    shutil.copytree(ROOT / "cases" / "tiny_households", case)
+    meta = case / "case.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace(
+            "year: 2026\n", "year: 2026\nhorizon: [2026, 2027]\n"
+        ),
+        encoding="utf-8",
+    )
+    write_csv(
+        case / "budgets.csv",
+        ["fund_id", "year", "budget"],
+        [["F1", 2026, 40_000], ["F1", 2027, 30_000], ["F2", 2026, 10_000]],
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(case), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    measures = read_csv(out / "household_measures.csv")
+    assert list(measures[0]) == [
+        "household_id",
+        "village_id",
+        "measure_id",
+        "fund_id",
+        "amount",
+        "year",
+    ]
+    assert {r["year"] for r in measures} == {"2026"}
+    reached = {r["household_id"] for r in measures}
+    assert {"H11", "H12", "H13", "H21", "H22"} <= reached  # every exit by 2027
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["households"]["exiting"] == 5
+    assert summary["households"]["exiting_reached"] == 5
+    spent_2026 = sum(int(r["amount"]) for r in measures) + sum(
+        int(r["amount"]) for r in read_csv(out / "allocations.csv") if r["year"] == "2026"
+    )
+    assert spent_2026 == summary["years"][0]["spent"]  # measures count in 2026's money
+    verify = CliRunner().invoke(app, ["verify", str(case), str(out)])
+    assert verify.exit_code == 0, verify.output
+    for row in measures:
+        if row["household_id"] == "H13":
+            row["measure_id"] = "M3"  # an industry subsidy the water fund may not pay
+    write_csv(
+        out / "household_measures.csv", list(measures[0]), [list(r.values()) for r in measures]
+    )
+    verify = CliRunner().invoke(app, ["verify", str(case), str(out)])
+    assert verify.exit_code == 1
+    assert "H13" in verify.output

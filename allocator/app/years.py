@@ -16,7 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allocator.audit.check import check_plan
-from allocator.audit.years import FundYear, YearAllocation, check_years, fold, fund_accounts
+from allocator.audit.years import (
+    FundYear,
+    YearAllocation,
+    check_years,
+    fold,
+    fold_grants,
+    fund_accounts,
+)
 from allocator.errors import InputError, Location, PlanCheckError
 from allocator.i18n import msg
 from allocator.io.case import Case
@@ -28,7 +35,7 @@ from allocator.policies.project_years import starts_of
 from allocator.rules.eligibility import evaluate_eligibility
 from allocator.rules.ruleset import RuleSet
 from allocator.spec import LoadedSpec
-from allocator.valuation import ProjectValue
+from allocator.valuation import ProjectValue, plan_households
 
 
 @dataclass(frozen=True)
@@ -49,14 +56,6 @@ class YearPlan:
 
 def refuse_unsupported(case: Case, spec: LoadedSpec) -> None:
     """What multi-year plans do not do yet, said before any work."""
-    if case.households is not None or case.measures:
-        raise InputError(
-            msg(
-                "household registers are not planned over several years yet: remove "
-                "'horizon' from case.yaml, or households.csv and measures.csv"
-            ),
-            Location(case.folder / "case.yaml"),
-        )
     if spec.spec.method == "factor":
         raise InputError(
             msg("the factor method plans one year: remove 'horizon' from case.yaml"),
@@ -119,18 +118,22 @@ def allocate_years(
     unrolled_case = unroll(case, carry, spec.spec.objective.year_weights)
     unrolled = allocate(unrolled_case, ruleset, spec, progress=progress, relax=relax)
     rows = fold(unrolled_case, unrolled.allocations)
+    grants = fold_grants(unrolled_case, unrolled.grants)
     totals: dict[tuple[int, int], int] = defaultdict(int)
     for r in rows:
         totals[(r.project, r.fund)] += r.amount
     allocations = [Allocation(p, f, amount) for (p, f), amount in sorted(totals.items())]
     overall = horizon_case(case)
     eligibility = evaluate_eligibility(overall, ruleset)
-    violations = check_years(case, rows, carry)
+    households = plan_households(overall, ruleset, spec.spec) if grants else None
+    violations = check_years(case, rows, carry, grants)
     violations += check_plan(
         overall,
         eligibility.eligible,
         spec.spec.policies if not unrolled.violated else None,
         allocations,
+        grants=grants,
+        households=households,
     )
     if violations:
         raise PlanCheckError(violations)
@@ -150,5 +153,8 @@ def allocate_years(
         unrolled.timings,
         unrolled.violated,
         warnings=unrolled.warnings,
+        households=households or plan_households(overall, ruleset, spec.spec),
+        grants=grants,
+        household_value=unrolled.household_value,
     )
-    return YearPlan(plan, unrolled, rows, fund_accounts(case, rows, carry), carry)
+    return YearPlan(plan, unrolled, rows, fund_accounts(case, rows, carry, grants), carry)

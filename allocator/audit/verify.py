@@ -13,7 +13,7 @@ from pathlib import Path
 
 from allocator.audit.check import check_plan
 from allocator.audit.verify_households import grant_row_problems, read_grants
-from allocator.audit.years import YearAllocation, check_years, unfold
+from allocator.audit.years import YearAllocation, check_years, unfold, unfold_grants
 from allocator.errors import InputError, Location
 from allocator.i18n import msg
 from allocator.io.case import Case
@@ -133,7 +133,12 @@ def read_allocations(
 
 
 def year_problems(
-    case: Case, ruleset: RuleSet, spec: ModelSpec, allocations: list[Allocation], years: list[int]
+    case: Case,
+    ruleset: RuleSet,
+    spec: ModelSpec,
+    allocations: list[Allocation],
+    years: list[int],
+    grants: list[Grant],
 ) -> list[str]:
     """A multi-year plan's rows checked by year: each fund's money year by year, and the
     plan unrolled (each project's start its first paid year) against costs by year,
@@ -143,14 +148,23 @@ def year_problems(
         YearAllocation(a.project, a.fund, year, a.amount)
         for a, year in zip(allocations, years, strict=True)
     ]
-    problems = check_years(case, rows, carry)
+    problems = check_years(case, rows, carry, grants)
     unrolled = unroll(case, carry, spec.objective.year_weights)
     parts, unplaced = unfold(unrolled, rows)
+    measures, unpaid = unfold_grants(unrolled, grants)
     eligible = scalar_eligibility(unrolled, ruleset)
     if unrolled.timing is not None:
         eligible &= unrolled.timing.window()
-    problems += unplaced
-    problems += check_plan(unrolled, eligible, spec.policies, parts, eligibility=False)
+    problems += unplaced + unpaid
+    problems += check_plan(
+        unrolled,
+        eligible,
+        spec.policies,
+        parts,
+        eligibility=False,
+        grants=measures,
+        households=plan_households(unrolled, ruleset, spec),
+    )
     return problems
 
 
@@ -197,14 +211,15 @@ def verify_plan(
                     check=check,
                 )
             )
-    if case.meta.horizon is not None:
-        problems += year_problems(case, ruleset, spec, allocations, years)
-        return Verification(problems, len(rows), sum(a.amount for a in allocations))
     grants: list[Grant] = []
     if isinstance(source, RunFolder):
         grants, grant_rows, grant_problems = read_grants(source, case)
         problems += grant_problems
         problems += grant_row_problems(case, ruleset, grants, grant_rows)
+    if case.meta.horizon is not None:
+        problems += year_problems(case, ruleset, spec, allocations, years, grants)
+        allocated = sum(a.amount for a in allocations) + sum(g.amount for g in grants)
+        return Verification(problems, len(rows) + len(grants), allocated)
     # Aggregate checks (budgets, costs, indivisibility, shares, floors, caps, must-fund,
     # whole measures, quotas, guarantees); eligibility was reported above, row by row.
     problems += check_plan(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.io.horizon import budget_by_year
-from allocator.ledger import Allocation, yuan
+from allocator.ledger import Allocation, Grant, yuan
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,45 @@ def fold(unrolled: Case, allocations: Iterable[Allocation]) -> list[YearAllocati
         for (p, y, f), amount in sorted(((p, y, f), m) for (p, f, y), m in money.items())
         if amount > 0
     ]
+
+
+def fold_grants(unrolled: Case, grants: Iterable[Grant]) -> list[Grant]:
+    """Household measure rows of the unrolled plan with the original funds' indices."""
+    timing = unrolled.timing
+    if timing is None:
+        raise ValueError(msg("fold needs an unrolled (multi-year) case"))
+    money: dict[tuple[int, int, int], int] = defaultdict(int)
+    for g in grants:
+        money[(g.household, g.measure, timing.fund_origin[g.fund])] += g.amount
+    return [Grant(h, m, f, amount) for (h, m, f), amount in sorted(money.items())]
+
+
+def unfold_grants(unrolled: Case, grants: Iterable[Grant]) -> tuple[list[Grant], list[str]]:
+    """Household measure rows (original funds) as rows of the unrolled case: paid by the
+    first year's money; a fund without money that year is reported."""
+    timing = unrolled.timing
+    if timing is None:
+        raise ValueError(msg("unfold needs an unrolled (multi-year) case"))
+    first = timing.years[0]
+    money_of = {
+        timing.fund_origin[g]: g
+        for g in range(len(unrolled.funds))
+        if timing.money_year[g] == first
+    }
+    found: list[Grant] = []
+    problems: list[str] = []
+    for g in grants:
+        if g.fund not in money_of:
+            problems.append(
+                msg(
+                    "fund {fund_id} pays a household measure but has no money in {year}",
+                    fund_id=timing.original.funds[g.fund].fund_id,
+                    year=first,
+                )
+            )
+            continue
+        found.append(Grant(g.household, g.measure, money_of[g.fund], g.amount))
+    return found, problems
 
 
 def unfold(unrolled: Case, rows: Iterable[YearAllocation]) -> tuple[list[Allocation], list[str]]:
@@ -128,14 +167,22 @@ def unfold(unrolled: Case, rows: Iterable[YearAllocation]) -> tuple[list[Allocat
     return [Allocation(p, g, amount) for (p, g), amount in sorted(money.items())], problems
 
 
-def fund_accounts(case: Case, rows: Iterable[YearAllocation], carry_years: int) -> list[FundYear]:
+def fund_accounts(
+    case: Case,
+    rows: Iterable[YearAllocation],
+    carry_years: int,
+    grants: Iterable[Grant] = (),
+) -> list[FundYear]:
     """Each fund's money year by year (fund, then year order), spending the oldest money
-    first; ``case`` is the original multi-year case."""
+    first; ``case`` is the original multi-year case. Household measure rows (``grants``,
+    original fund indices) are spent in the first year."""
     years = case.meta.years()
     budget = budget_by_year(case)
     spent: dict[tuple[int, int], int] = defaultdict(int)
     for r in rows:
         spent[(r.fund, r.year)] += r.amount
+    for g in grants:
+        spent[(g.fund, years[0])] += g.amount
     accounts: list[FundYear] = []
     for f in range(len(case.funds)):
         vintages: list[list[int]] = []  # [year the money arrived, yuan left], oldest first
@@ -164,7 +211,9 @@ def fund_accounts(case: Case, rows: Iterable[YearAllocation], carry_years: int) 
     return accounts
 
 
-def check_years(case: Case, rows: list[YearAllocation], carry_years: int) -> list[str]:
+def check_years(
+    case: Case, rows: list[YearAllocation], carry_years: int, grants: Iterable[Grant] = ()
+) -> list[str]:
     """Every year whose spending exceeds a fund's money there, and every row outside the
     horizon (empty = valid)."""
     years = set(case.meta.years())
@@ -177,7 +226,7 @@ def check_years(case: Case, rows: list[YearAllocation], carry_years: int) -> lis
         for r in rows
         if r.year not in years
     ]
-    for account in fund_accounts(case, rows, carry_years):
+    for account in fund_accounts(case, rows, carry_years, grants):
         if account.overspent > 0:
             violations.append(
                 msg(

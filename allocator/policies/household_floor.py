@@ -53,7 +53,7 @@ def cheapest(options: HouseholdOptions, pairs: list[int]) -> list[int]:
 def unreachable(options: HouseholdOptions) -> list[str]:
     """Exiting registered poor households no measure is eligible for."""
     register = options.register
-    exiting = register.poor & (register.exit_year == options.year)
+    exiting = register.poor & options.exiting(register.exit_year)
     reachable = np.zeros(len(register), dtype=bool)
     for c in options.pairs_of_class:
         reachable[options.households_of_class[c]] = True

@@ -47,6 +47,9 @@ def household_measure_rows(plan: Plan) -> tuple[list[str], list[Row]]:
         ]
         for g in plan.grants
     ]
+    if case.meta.horizon is not None:
+        # A multi-year plan gives household measures in its first year, from that money.
+        return [*header, "year"], [[*row, case.meta.year] for row in rows]
     return header, rows
 
 
@@ -148,7 +151,7 @@ def household_summary(plan: Plan) -> dict[str, Any] | None:
     register = options.register
     ledger = plan.grant_ledger
     poor = register.poor
-    exiting = poor & (register.exit_year == plan.case.meta.year)
+    exiting = poor & options.exiting(register.exit_year)
     reached = np.zeros(len(register), dtype=bool)
     reached[list(ledger.measures_of)] = True
     eligible = np.zeros(len(register), dtype=bool)

@@ -44,10 +44,22 @@ class HouseholdOptions:
     #: yuan per household of each pair: cost_per_household + cost_per_member x members
     unit_cost: tuple[int, ...]
     pairs_of_class: dict[int, list[int]] = field(default_factory=dict)
+    #: the plan's last year (a multi-year plan's horizon; else the case year)
+    last_year: int = 0
 
     def exits(self, c: int) -> bool:
-        """Whether class c's households plan to exit in the case year."""
-        return int(self.classes.values["exit_year"][c]) == self.year
+        """Whether class c's households plan to exit in a year of the plan (the case year,
+        or a year of a multi-year plan's horizon: they get their measure by then)."""
+        return (
+            self.year <= int(self.classes.values["exit_year"][c]) <= max(self.year, self.last_year)
+        )
+
+    def exiting(self, exit_year: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+        """Which of these exit years fall in the plan (see :meth:`exits`)."""
+        found: npt.NDArray[np.bool_] = (exit_year >= self.year) & (
+            exit_year <= max(self.year, self.last_year)
+        )
+        return found
 
     def lacks(self, c: int, standard: str) -> bool:
         """Whether class c's households lack ``safe_housing`` or ``safe_water``."""
@@ -127,6 +139,7 @@ def household_options(
         pairs=pairs,
         unit_cost=unit_cost,
         pairs_of_class=pairs_of_class,
+        last_year=case.meta.years()[-1],
     )
 
 

@@ -91,6 +91,21 @@ def test_the_hand_worked_three_year_case_is_planned_exactly(tmp_path: Path) -> N
     assert "Plan by year" in output
     projects = {r["project_id"]: int(r["allocated"]) for r in read_csv(out / "projects.csv")}
     assert projects == {"P1": 400_000, "P2": 150_000, "P3": 100_000, "P4": 120_000}
+    villages = [
+        (r["village_id"], int(r["year"]), int(r["projects_funded"]), int(r["allocated"]))
+        for r in read_csv(out / "villages.csv")
+    ]
+    assert villages == [
+        ("V1", 2026, 1, 200_000),
+        ("V1", 2027, 1, 200_000),
+        ("V1", 2028, 0, 0),
+        ("V2", 2026, 1, 150_000),
+        ("V2", 2027, 0, 0),
+        ("V2", 2028, 1, 100_000),
+        ("V3", 2026, 1, 60_000),
+        ("V3", 2027, 1, 60_000),
+        ("V3", 2028, 0, 0),
+    ]
 
 
 def test_without_the_hold_harmless_floor_the_cooperative_comes_a_year_earlier(

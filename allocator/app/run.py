@@ -15,7 +15,7 @@ from allocator.i18n import Language, msg
 from allocator.io.case import Case, load_case
 from allocator.plan import Plan, Progress
 from allocator.report.output import plan_files, prepare_target, timings_text, write_files
-from allocator.report.tables import Report, build_report
+from allocator.report.tables import Report, build_report, village_rows
 from allocator.report.years import year_files, years_summary
 from allocator.rules.eligibility import Eligibility, evaluate_eligibility
 from allocator.rules.ruleset import RuleSet, load_ruleset, rule_schema
@@ -167,7 +167,14 @@ def run(
     )
     if years is not None:
         files.update(
-            year_files(inputs.case, years.rows, years.accounts, years.unrolled, excel_csv=excel_csv)
+            year_files(
+                inputs.case,
+                years.rows,
+                years.accounts,
+                years.unrolled,
+                village_rows(plan, report.unmet),
+                excel_csv=excel_csv,
+            )
         )
     if xlsx:
         from allocator.report.plan_workbook import plan_workbook

@@ -85,6 +85,31 @@ def year_fund_rows(
     return header, table
 
 
+def year_village_rows(
+    case: Case, rows: list[YearAllocation], villages: tuple[list[str], list[Row]]
+) -> tuple[list[str], list[Row]]:
+    """villages.csv of a multi-year plan: a row per village and year. projects_funded and
+    allocated are that year's (projects paid, money); the other columns are the plan's
+    over the horizon, as in the one-year file (``villages``)."""
+    header, table = villages
+    paid: dict[tuple[str, int], set[int]] = {}
+    money: dict[tuple[str, int], int] = {}
+    for r in rows:
+        key = (case.projects[r.project].village_id, r.year)
+        paid.setdefault(key, set()).add(r.project)
+        money[key] = money.get(key, 0) + r.amount
+    funded, allocated = header.index("projects_funded"), header.index("allocated")
+    out: list[Row] = []
+    for row in table:
+        for year in case.meta.years():
+            key = (str(row[0]), year)
+            yearly = list(row)
+            yearly[funded] = len(paid.get(key, ()))
+            yearly[allocated] = money.get(key, 0)
+            out.append([*yearly, year])
+    return [*header, "year"], out
+
+
 def years_summary(accounts: list[FundYear], rows: list[YearAllocation]) -> list[dict[str, Any]]:
     """summary.json ``years``: per year, money (all funds) and projects started or paid."""
     years = sorted({a.year for a in accounts})
@@ -110,6 +135,7 @@ def year_files(
     rows: list[YearAllocation],
     accounts: list[FundYear],
     unrolled: Plan,
+    villages: tuple[list[str], list[Row]],
     *,
     excel_csv: bool = False,
 ) -> dict[str, str]:
@@ -118,5 +144,6 @@ def year_files(
     files = {
         "allocations.csv": csv_text(*year_allocation_rows(case, rows)),
         "funds.csv": csv_text(*year_fund_rows(case, accounts, unrolled)),
+        "villages.csv": csv_text(*year_village_rows(case, rows, villages)),
     }
     return {n: BOM + t for n, t in files.items()} if excel_csv else files

@@ -482,3 +482,26 @@ def test_households_over_a_horizon_get_their_measures_by_their_exit_year(
     verify = CliRunner().invoke(app, ["verify", str(case), str(out)])
     assert verify.exit_code == 1
     assert "H13" in verify.output
+
+
+def test_relax_writes_the_best_plan_that_breaks_the_fewest_floors(
+    case_dir: Path, tmp_path: Path
+) -> None:
+    _budgets(case_dir, {("F1", 2027): 50_000})
+    spec = tmp_path / "model.yaml"
+    spec.write_text(
+        SPEC.read_text(encoding="utf-8")
+        .replace("  carry_over: {max_years: 1}\n", "")
+        .replace("min_ratio: 1.0", "min_ratio: 1.2"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", str(case_dir), "--model", str(spec), "--out", str(out), "--relax"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["relaxed"] is True
+    assert any("V3" in text and "2027" in text for text in summary["relaxed_policies"])
+    for account in read_csv(out / "funds.csv"):  # budgets are never relaxed
+        assert int(account["spent"]) <= int(account["budget"]) + int(account["carried_in"])

@@ -224,6 +224,13 @@ def idle_money(plan: Plan) -> dict[int, tuple[str, str]]:
     case = plan.case
     ledger = plan.ledger
     left = {f: fund.budget - plan.fund_spent(f) for f, fund in enumerate(case.funds)}
+    timing = case.timing
+    # A multi-year plan: another start of a project already started is not open.
+    started = (
+        {timing.origin[p] for p, amount in ledger.by_project.items() if amount > 0}
+        if timing is not None
+        else set()
+    )
     reasons: dict[int, tuple[str, str]] = {}
     for f, _fund in enumerate(case.funds):
         if left[f] <= 0:
@@ -232,7 +239,9 @@ def idle_money(plan: Plan) -> dict[int, tuple[str, str]]:
         open_ = [
             p
             for p in eligible
-            if plan.values[p].value > 0 and ledger.project(p) < case.projects[p].cost
+            if plan.values[p].value > 0
+            and ledger.project(p) < case.projects[p].cost
+            and (timing is None or timing.origin[p] not in started or ledger.project(p) > 0)
         ]
         binding = plan.fund_binding.get(f)
         if not open_:

@@ -152,11 +152,10 @@ def test_a_continuing_project_is_funded_first_in_its_years(case_dir: Path, tmp_p
     assert ("P3", 2026) in rows
 
 
-def test_a_floor_no_money_can_meet_names_the_village_and_year(
-    case_dir: Path, tmp_path: Path
-) -> None:
-    # Without carry-over and with 50,000 in 2027 Dongpo cannot get 60,000 that year.
-    _budgets(case_dir, {("F1", 2027): 50_000})
+def _short_of_support(case: Path, tmp_path: Path) -> Path:
+    """Without carry-over and with 50,000 in 2027, Dongpo cannot get 60,000 that year (a
+    floor of 1.2 x its 50,000 before exit): the spec that asks it."""
+    _budgets(case, {("F1", 2027): 50_000})
     spec = tmp_path / "model.yaml"
     spec.write_text(
         SPEC.read_text(encoding="utf-8")
@@ -164,6 +163,13 @@ def test_a_floor_no_money_can_meet_names_the_village_and_year(
         .replace("min_ratio: 1.0", "min_ratio: 1.2"),
         encoding="utf-8",
     )
+    return spec
+
+
+def test_a_floor_no_money_can_meet_names_the_village_and_year(
+    case_dir: Path, tmp_path: Path
+) -> None:
+    spec = _short_of_support(case_dir, tmp_path)
     code, output = _run(case_dir, tmp_path / "out", spec)
     assert code == 3, output
     assert "V3" in output and "2027" in output and "support before exit" in output
@@ -487,14 +493,7 @@ def test_households_over_a_horizon_get_their_measures_by_their_exit_year(
 def test_relax_writes_the_best_plan_that_breaks_the_fewest_floors(
     case_dir: Path, tmp_path: Path
 ) -> None:
-    _budgets(case_dir, {("F1", 2027): 50_000})
-    spec = tmp_path / "model.yaml"
-    spec.write_text(
-        SPEC.read_text(encoding="utf-8")
-        .replace("  carry_over: {max_years: 1}\n", "")
-        .replace("min_ratio: 1.0", "min_ratio: 1.2"),
-        encoding="utf-8",
-    )
+    spec = _short_of_support(case_dir, tmp_path)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         app, ["run", str(case_dir), "--model", str(spec), "--out", str(out), "--relax"]
@@ -505,3 +504,25 @@ def test_relax_writes_the_best_plan_that_breaks_the_fewest_floors(
     assert any("V3" in text and "2027" in text for text in summary["relaxed_policies"])
     for account in read_csv(out / "funds.csv"):  # budgets are never relaxed
         assert int(account["spent"]) <= int(account["budget"]) + int(account["carried_in"])
+
+
+def test_a_multi_year_case_as_one_workbook_plans_the_same(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "tiny_years.xlsx"
+    runner = CliRunner()
+    assert runner.invoke(app, ["convert", str(TINY_YEARS), str(book)]).exit_code == 0
+    from_folder, from_book = tmp_path / "folder", tmp_path / "book"
+    assert _run(TINY_YEARS, from_folder)[0] == 0
+    code, output = _run(book, from_book)
+    assert code == 0, output
+    for name in ("allocations.csv", "funds.csv", "villages.csv"):
+        assert (from_book / name).read_bytes() == (from_folder / name).read_bytes(), name
+    # A budget year outside the horizon is named by its sheet and cell.
+    workbook = load_workbook(book)
+    sheet = workbook["budgets"]
+    sheet["B5"] = 2031
+    workbook.save(book)
+    code, output = _run(book, tmp_path / "bad")
+    assert code == 2
+    assert "budgets!B5" in output and "outside the horizon" in " ".join(output.split())

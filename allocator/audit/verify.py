@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 from allocator.audit.check import check_plan
 from allocator.audit.verify_households import grant_row_problems, read_grants
 from allocator.audit.years import YearAllocation, check_years, unfold, unfold_grants
@@ -132,6 +135,27 @@ def read_allocations(
     return allocations, rows, problems, years
 
 
+def _aggregate_checks(
+    case: Case,
+    ruleset: RuleSet,
+    spec: ModelSpec,
+    eligible: npt.NDArray[np.bool_],
+    allocations: list[Allocation],
+    grants: list[Grant],
+) -> list[str]:
+    """Budgets, costs, indivisibility, shares, floors, caps, must-fund, whole measures,
+    quotas, guarantees (eligibility is reported row by row by the caller)."""
+    return check_plan(
+        case,
+        eligible,
+        spec.policies,
+        allocations,
+        eligibility=False,
+        grants=grants,
+        households=plan_households(case, ruleset, spec),
+    )
+
+
 def year_problems(
     case: Case,
     ruleset: RuleSet,
@@ -156,16 +180,7 @@ def year_problems(
     if unrolled.timing is not None:
         eligible &= unrolled.timing.window()
     problems += unplaced + unpaid
-    problems += check_plan(
-        unrolled,
-        eligible,
-        spec.policies,
-        parts,
-        eligibility=False,
-        grants=measures,
-        households=plan_households(unrolled, ruleset, spec),
-    )
-    return problems
+    return problems + _aggregate_checks(unrolled, ruleset, spec, eligible, parts, measures)
 
 
 def verify_plan(
@@ -220,16 +235,6 @@ def verify_plan(
         problems += year_problems(case, ruleset, spec, allocations, years, grants)
         allocated = sum(a.amount for a in allocations) + sum(g.amount for g in grants)
         return Verification(problems, len(rows) + len(grants), allocated)
-    # Aggregate checks (budgets, costs, indivisibility, shares, floors, caps, must-fund,
-    # whole measures, quotas, guarantees); eligibility was reported above, row by row.
-    problems += check_plan(
-        case,
-        eligible,
-        spec.policies,
-        allocations,
-        eligibility=False,
-        grants=grants,
-        households=plan_households(case, ruleset, spec),
-    )
+    problems += _aggregate_checks(case, ruleset, spec, eligible, allocations, grants)
     allocated = sum(a.amount for a in allocations) + sum(g.amount for g in grants)
     return Verification(problems, len(rows) + len(grants), allocated)

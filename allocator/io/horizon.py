@@ -122,18 +122,18 @@ def check_budgets(
                 ),
                 Location(path, row, None, "year"),
             )
-        key = (b.fund_id, b.year)
-        if key in seen:
+        if (b.fund_id, b.year) in seen:
+            first = seen[(b.fund_id, b.year)]
             raise InputError(
                 msg(
                     "duplicate budget for fund '{fund_id}' in {year} (first on row {seen})",
                     fund_id=b.fund_id,
                     year=b.year,
-                    seen=seen[key],
+                    seen=first,
                 ),
                 Location(path, row, None, "year"),
             )
-        seen[key] = row
+        seen[(b.fund_id, b.year)] = row
 
 
 def check_history(

@@ -2,7 +2,8 @@
 
 The ``case`` sheet holds key/value rows in columns A and B (lists such as
 ``categories`` as ``;``-separated text, as in funds.csv). Each table sheet
-(villages, needs, projects, funds, scores, households, measures) has its
+(villages, needs, projects, funds, scores, households, measures, and for a
+multi-year case budgets and history) has its
 header in row 1. Headers may be the standard Chinese ones (``ALIASES``) or a
 province's own, mapped in a ``columns`` sheet (table, header, column).
 
@@ -36,7 +37,17 @@ from pydantic import BaseModel
 
 from allocator.errors import InputError, Location
 from allocator.i18n import msg
-from allocator.schemas import Fund, Household, Measure, Need, Project, Score, Village
+from allocator.schemas import (
+    Budget,
+    Fund,
+    Household,
+    Measure,
+    Need,
+    PastAmount,
+    Project,
+    Score,
+    Village,
+)
 
 if TYPE_CHECKING:
     from allocator.io.case import Case
@@ -49,11 +60,23 @@ TABLE_MODELS: dict[str, type[BaseModel]] = {
     "scores": Score,
     "households": Household,
     "measures": Measure,
+    "budgets": Budget,
+    "history": PastAmount,
 }
 CASE_SHEET = "case"
 COLUMNS_SHEET = "columns"
-TABLE_SHEETS = ("villages", "needs", "projects", "funds", "scores", "households", "measures")
-OPTIONAL_SHEETS = {"scores", "needs", "households", "measures"}
+TABLE_SHEETS = (
+    "villages",
+    "needs",
+    "projects",
+    "funds",
+    "scores",
+    "households",
+    "measures",
+    "budgets",
+    "history",
+)
+OPTIONAL_SHEETS = {"scores", "needs", "households", "measures", "budgets", "history"}
 
 #: Standard Chinese headers -> column, per table (a province's own go in a ``columns`` sheet).
 ALIASES: dict[str, dict[str, str]] = {
@@ -91,6 +114,12 @@ ALIASES: dict[str, dict[str, str]] = {
         "受益户数": "households",
         "受益贫困户数": "poor_households",
         "可分割": "divisible",
+        "建设期": "duration",
+        "建设年限": "duration",
+        "最早开工年份": "earliest_year",
+        "最晚开工年份": "latest_year",
+        "续建项目": "continuing",
+        "是否续建": "continuing",
     },
     "funds": {
         "资金编码": "fund_id",
@@ -114,6 +143,8 @@ ALIASES: dict[str, dict[str, str]] = {
         "人均纯收入": "income",
         "劳动力": "labour",
     },
+    "budgets": {"资金编码": "fund_id", "年度": "year", "预算": "budget", "资金规模": "budget"},
+    "history": {"行政村编码": "village_id", "年度": "year", "金额": "amount", "到村资金": "amount"},
     "measures": {
         "措施编码": "measure_id",
         "措施名称": "name",
@@ -271,8 +302,10 @@ def workbook_text(path: Path) -> WorkbookText:
         if not key or (r == 1 and key == "key"):  # an optional "key | value" header row
             continue
         text = cell_text(value)
-        if key == "categories":
-            items = [part.strip() for part in text.split(";") if part.strip()]
+        if key in ("categories", "horizon"):
+            items: list[str | int] = [part.strip() for part in text.split(";") if part.strip()]
+            if key == "horizon":  # years, written "2026;2027;2028"
+                items = [int(x) if str(x).isdigit() else x for x in items]
             rendered = json.dumps(items, ensure_ascii=False)
         elif key == "year" and text.isdigit():
             rendered = text

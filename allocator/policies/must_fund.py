@@ -24,7 +24,19 @@ from allocator.policies.base import (
     ids,
 )
 from allocator.policies.project_years import starts_of
-from allocator.schemas import Identifier
+from allocator.schemas import Identifier, Project
+
+
+def _projects(case: Case) -> list[tuple[Project, list[int]]]:
+    """Each project with the case's projects that stand for it: itself, or in a multi-year
+    plan every part of every start it may take."""
+    timing = case.timing
+    if timing is None:
+        return [(project, [p]) for p, project in enumerate(case.projects)]
+    return [
+        (timing.original.projects[origin], [p for parts in starts.values() for p in parts])
+        for origin, starts in sorted(starts_of(case).items())
+    ]
 
 
 class MustFundCategories(Policy[list[str]]):
@@ -105,33 +117,11 @@ class MustFundCategories(Policy[list[str]]):
     def check(self, config: list[str], view: AuditView, waived: set[PolicyKey]) -> list[str]:
         must = set(config)
         violations: list[str] = []
-        timing = view.case.timing
-        if timing is not None:
-            for origin, starts in sorted(starts_of(view.case).items()):
-                project = timing.original.projects[origin]
-                parts = [p for year_parts in starts.values() for p in year_parts]
-                if (
-                    project.category in must
-                    and any(view.fundable[p] for p in parts)
-                    and sum(view.ledger.project(p) for p in parts) != project.cost
-                    and ("must_fund", project.project_id) not in waived
-                ):
-                    violations.append(
-                        msg(
-                            (
-                                "project {project_id} is in must-fund category {category} but "
-                                "is not fully funded"
-                            ),
-                            project_id=project.project_id,
-                            category=project.category,
-                        )
-                    )
-            return violations
-        for p, project in enumerate(view.case.projects):
+        for project, parts in _projects(view.case):
             if (
                 project.category in must
-                and view.fundable[p]
-                and view.ledger.project(p) != project.cost
+                and any(view.fundable[p] for p in parts)
+                and sum(view.ledger.project(p) for p in parts) != project.cost
                 and ("must_fund", project.project_id) not in waived
             ):
                 violations.append(

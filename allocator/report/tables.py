@@ -289,6 +289,21 @@ def idle_money(plan: Plan) -> dict[int, tuple[str, str]]:
     return reasons
 
 
+#: funds.csv's columns (a multi-year plan's file adds its own after them)
+FUND_COLUMNS = (
+    "fund_id",
+    "name",
+    "kind",
+    "level",
+    "budget",
+    "allocated",
+    "unused",
+    "marginal_value_per_10k",
+    "idle_reason",
+    "idle_detail",
+)
+
+
 def fund_rows(plan: Plan) -> tuple[list[str], list[Row]]:
     used = plan.fund_totals()
     idle = idle_money(plan)
@@ -311,19 +326,7 @@ def fund_rows(plan: Plan) -> tuple[list[str], list[Row]]:
                 detail,
             ]
         )
-    header = [
-        "fund_id",
-        "name",
-        "kind",
-        "level",
-        "budget",
-        "allocated",
-        "unused",
-        "marginal_value_per_10k",
-        "idle_reason",
-        "idle_detail",
-    ]
-    return header, rows
+    return list(FUND_COLUMNS), rows
 
 
 def project_rows(plan: Plan, outcomes: list[ProjectOutcome]) -> tuple[list[str], list[Row]]:

@@ -14,7 +14,7 @@ from allocator.audit.years import FundYear, YearAllocation
 from allocator.io.case import Case
 from allocator.plan import Plan
 from allocator.report.output import BOM, csv_text
-from allocator.report.tables import Row, idle_money
+from allocator.report.tables import FUND_COLUMNS, Row, idle_money
 
 YEAR_FUND_COLUMNS = ["year", "carried_in", "spent", "carried_out", "lapsed"]
 
@@ -69,20 +69,7 @@ def year_fund_rows(
                 a.lapsed,
             ]
         )
-    header = [
-        "fund_id",
-        "name",
-        "kind",
-        "level",
-        "budget",
-        "allocated",
-        "unused",
-        "marginal_value_per_10k",
-        "idle_reason",
-        "idle_detail",
-        *YEAR_FUND_COLUMNS,
-    ]
-    return header, table
+    return [*FUND_COLUMNS, *YEAR_FUND_COLUMNS], table
 
 
 def year_village_rows(

@@ -526,3 +526,25 @@ def test_a_multi_year_case_as_one_workbook_plans_the_same(tmp_path: Path) -> Non
     code, output = _run(book, tmp_path / "bad")
     assert code == 2
     assert "budgets!B5" in output and "outside the horizon" in " ".join(output.split())
+
+
+def test_a_continuing_project_no_money_can_pay_is_named(case_dir: Path, tmp_path: Path) -> None:
+    # P3 is continuing (its 100,000 due in 2026) but F1 has 50,000 in 2026.
+    _edit(case_dir / "projects.csv", "continuing", ("project_id", "P3"), "true")
+    _edit(case_dir / "projects.csv", "earliest_year", ("project_id", "P3"), "")
+    _budgets(case_dir, {("F1", 2026): 50_000})
+    spec = tmp_path / "model.yaml"
+    text = SPEC.read_text(encoding="utf-8")
+    spec.write_text(
+        "\n".join(
+            line
+            for line in text.splitlines()
+            if "post_exit_support" not in line and "exit_standards" not in line
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code, output = _run(case_dir, tmp_path / "out", spec)
+    assert code == 3, output
+    text = " ".join(output.split())
+    assert "P3" in text and "continuing" in text

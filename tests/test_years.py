@@ -548,3 +548,22 @@ def test_a_continuing_project_no_money_can_pay_is_named(case_dir: Path, tmp_path
     assert code == 3, output
     text = " ".join(output.split())
     assert "P3" in text and "continuing" in text
+
+
+def test_a_multi_year_run_over_http_writes_the_bytes_the_cli_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.service_support import auth, file_bytes, service_client, start, upload, wait
+
+    cli_out = tmp_path / "cli"
+    assert _run(TINY_YEARS, cli_out)[0] == 0
+    spec = SPEC.read_text(encoding="utf-8")
+    with service_client(tmp_path / "data", monkeypatch) as client:
+        case_id = upload(client, "county-a", TINY_YEARS)
+        job_id = start(client, "county-a", "/v1/runs", {"case_id": case_id, "model_yaml": spec})
+        job = wait(client, "county-a", job_id)
+        assert job["state"] == "done", job
+        listed = client.get(f"/v1/jobs/{job_id}/files", headers=auth("county-a")).json()
+        for name in ("allocations.csv", "funds.csv", "villages.csv"):
+            assert name in {f["name"] for f in listed}
+            assert file_bytes(client, "county-a", job_id, name) == (cli_out / name).read_bytes()

@@ -56,6 +56,10 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "正在寻找初始方案（贪心法和线性规划引导）",
     },
     "phase.margin": {"en": "solving the projects at the margin", "zh": "正在求解边际项目"},
+    "phase.years": {
+        "en": "deciding start years, year by year",
+        "zh": "正在逐年确定项目开工年度",
+    },
     "phase.solve": {"en": "solving with HiGHS", "zh": "正在用 HiGHS 求解"},
     "phase.round": {"en": "rounding to whole yuan and checking", "zh": "正在取整到元并校验"},
     "phase.write": {"en": "writing outputs", "zh": "正在写入结果"},

@@ -783,5 +783,7 @@ ZH: dict[str, str] = {
         '  {year} 年：预算 {budget:,}，上年结转 {carried_in:,}，支出 {spent:,}，结转下年 {carried_out:,}，收回 {lapsed:,} 元',
     'fund {fund_id} pays a household measure but has no money in {year}':
         '资金 {fund_id} 支付了到户措施，但在 {year} 年没有资金',
+    "Optimal (within {gap:g} of the LP relaxation's bound)":
+        '最优（与线性松弛上界相差不超过 {gap:g}）',
 }
 # fmt: on

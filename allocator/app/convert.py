@@ -157,7 +157,12 @@ def write_template(target: Path, households: bool = False, language: Language = 
     from allocator.io.workbook import column_letter
     from allocator.schemas import DEFAULT_CATEGORIES
 
-    tables = [t for t in TABLE_SHEETS if households or t not in ("households", "measures")]
+    # A template is for a one-year case: budgets and history belong to a multi-year one.
+    tables = [
+        t
+        for t in TABLE_SHEETS
+        if (households or t not in ("households", "measures")) and t not in ("budgets", "history")
+    ]
     book = Workbook()
     guide = book.active
     guide.title = "instructions"

@@ -35,6 +35,7 @@ from allocator.optimize.solve import (
     compile_model,
     solve,
     solve_fixed_selection,
+    solve_in_stages,
     solve_relaxation,
     solve_restricted,
     start_objective,
@@ -143,9 +144,28 @@ def _solve(
             starts.append(routed.point)
             break
     _timed(timings, "start", t)
+    if case.timing is not None and relaxed.point is not None and elastic is None:
+        # A multi-year plan: which year each project starts in is what the starts get
+        # wrong; relax-and-fix by start year finds plans close to the bound (docs/model.md).
+        progress(Progress("years"))
+        t = time.perf_counter()
+        staged = _plan_year_by_year(am, compiled, relaxed, starts, spec, deadline)
+        if staged is not None:
+            starts.append(staged)
+        _timed(timings, "years", t)
+        # At province size HiGHS's root work on the whole MIP takes minutes even when a
+        # start is already within the gap of the LP bound (a bound on every plan).
+        proven = _proven_by(
+            relaxed,
+            starts,
+            solver.mip_gap,
+            msg("Optimal (within {gap:g} of the LP relaxation's bound)", gap=solver.mip_gap),
+        )
+        if proven is not None:
+            return Solved(am, compiled, proven, relaxed, marginal)
     # With household measures the solve with continuous counts below does this job; a
     # margin sub-MIP around the starts' fixed counts was measured to stall at province size.
-    if relaxed.point is not None and (am.households is None or not len(am.model.Y)):
+    elif relaxed.point is not None and (am.households is None or not len(am.model.Y)):
         progress(Progress("margin"))
         t = time.perf_counter()
         improved = _improve_at_the_margin(case, am, values, spec, relaxed, prices, starts, deadline)
@@ -201,12 +221,14 @@ def _worth_a_guide(
     return chosen is None or relaxed.objective - chosen[0] > gap * abs(relaxed.objective)
 
 
-def _proven_by(guide: SolveResult, starts: list[Point], gap: float) -> SolveResult | None:
+def _proven_by(
+    guide: SolveResult, starts: list[Point], gap: float, why: str | None = None
+) -> SolveResult | None:
     """The best start as the result, when the guide's bound proves it within ``gap``.
 
-    The guide solved a relaxation (household counts continuous), so its dual
-    bound is a bound on every plan; a whole plan within the requested gap of it
-    is as proven as HiGHS's own answer would be.
+    The guide solved a relaxation (household counts continuous, or the LP
+    relaxation), so its dual bound is a bound on every plan; a whole plan within
+    the requested gap of it is as proven as HiGHS's own answer would be.
     """
     chosen = best_start(starts)
     if chosen is None or guide.bound is None:
@@ -224,8 +246,42 @@ def _proven_by(guide: SolveResult, starts: list[Point], gap: float) -> SolveResu
         point,
         0.0,
         guide.nodes,
-        msg("Optimal (within {gap:g} of the bound with household counts continuous)", gap=gap),
+        why
+        or msg("Optimal (within {gap:g} of the bound with household counts continuous)", gap=gap),
     )
+
+
+#: nodes each relax-and-fix stage may use (a work limit: the same plan on any machine)
+STAGE_NODES = 200
+
+
+def _plan_year_by_year(
+    am: AllocationModel,
+    compiled: Compiled,
+    relaxed: SolveResult,
+    starts: list[Point],
+    spec: LoadedSpec,
+    deadline: Deadline,
+) -> Point | None:
+    """Relax-and-fix by start year from the best start: first the projects starting in
+    the first year are decided with the later ones relaxed, then those of the second
+    year with the first fixed, and so on. Each stage aims at a third of the run's gap."""
+    timing = am.case.timing
+    chosen = best_start(starts)
+    if timing is None or chosen is None or relaxed.objective is None:
+        return None
+    value, best = chosen
+    gap = spec.spec.solver.mip_gap
+    if relaxed.objective - value <= gap * abs(relaxed.objective):
+        return None
+    m = am.model
+    stages = []
+    for year in timing.years:
+        # Committed parts (started before the horizon) are decided with the first year.
+        parts = [p for p in am.modelled if max(timing.start[p], timing.years[0]) == year]
+        stages.append(compiled.mask([m.s[p] for p in parts] + [m.z[p] for p in parts if p in m.Z]))
+    options = deadline.options(spec.spec.solver).model_copy(update={"mip_gap": gap / 3})
+    return solve_in_stages(compiled, options, best, stages, STAGE_NODES)
 
 
 def _improve_at_the_margin(

@@ -329,6 +329,55 @@ def solve_restricted(
     return Point(compiled, np.asarray(h.getSolution().col_value, dtype=np.float64))
 
 
+def solve_in_stages(
+    compiled: Compiled,
+    options: SolverOptions,
+    start: Point,
+    stages: Sequence[npt.NDArray[np.bool_]],
+    node_limit: int = 200,
+) -> Point | None:
+    """Relax-and-fix from ``start``: stage k solves the MIP with the integer columns of
+    ``stages[k]`` integer, those of later stages continuous and those of earlier stages
+    fixed where stage k - 1 left them (integer columns in no stage stay integer).
+
+    Each stage starts from the last one's plan and stops at ``node_limit`` nodes (a work
+    limit, not a clock: the same plan on any machine). Returns the last stage's plan, a
+    plan of the whole model, or None if a stage found none.
+    """
+    lp = compiled.lp
+    saved = (np.array(lp.col_lower_, dtype=np.float64), np.array(lp.col_upper_, dtype=np.float64))
+    point = start
+    try:
+        for k, now in enumerate(stages):
+            later = np.zeros(compiled.columns, dtype=bool)
+            for mask in stages[k + 1 :]:
+                later |= mask
+            h = new_highs()
+            _configure(h, options)
+            h.setOptionValue("mip_max_nodes", int(node_limit))
+            h.passModel(lp)
+            relaxed = np.flatnonzero(later & compiled.integer).astype(np.int32)
+            if len(relaxed):
+                kinds = np.array([highspy.HighsVarType.kContinuous] * len(relaxed))
+                h.changeColsIntegrality(len(relaxed), relaxed, kinds)
+            initial = highspy.HighsSolution()
+            initial.col_value = point.x.tolist()
+            initial.value_valid = True
+            h.setSolution(initial)
+            _run(h)
+            info = h.getInfo()
+            if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+                return None
+            x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+            point = Point(compiled, x)
+            fix = now & compiled.integer
+            lp.col_lower_ = np.where(fix, np.round(x), np.asarray(lp.col_lower_))
+            lp.col_upper_ = np.where(fix, np.round(x), np.asarray(lp.col_upper_))
+    finally:
+        lp.col_lower_, lp.col_upper_ = saved
+    return point
+
+
 def start_value(start: Point, tol: float = 1e-9) -> float | None:
     """Objective of a start if it satisfies every bound, row and integrality; else None."""
     compiled = start.compiled

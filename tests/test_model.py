@@ -235,3 +235,25 @@ def test_re_solves_leave_the_compiled_model_unchanged() -> None:
     for old, new in zip(before, after, strict=True):
         assert np.array_equal(old, new)
     assert solve_relaxation(compiled, spec.solver).objective == relaxed.objective
+
+
+def test_a_start_within_the_gap_of_the_lp_bound_is_proven_without_the_full_mip(
+    tmp_path: Path,
+) -> None:
+    """Generated city (seed 1): the margin sub-MIP's plan is within 1e-4 of the LP
+    relaxation's bound, a bound on every plan, so it is returned as optimal with that
+    bound, and it passes the independent check like any plan."""
+    from allocator.app.generate import SIZES, generate_case, write_case
+
+    folder = write_case(generate_case(SIZES["city"], seed=1), tmp_path / "city")
+    case = load_case(folder)
+    spec = load_spec(DEFAULT_SPEC)
+    plan = allocate(case, load_ruleset(BASELINE, rule_schema(case.meta)), spec)
+    assert plan.status == SolveStatus.OPTIMAL
+    assert "LP relaxation's bound" in plan.solver_message
+    assert "solve" not in plan.timings  # HiGHS's full MIP never ran
+    assert plan.bound is not None and plan.gap is not None
+    assert plan.bound >= plan.objective
+    assert plan.gap == pytest.approx((plan.bound - plan.objective) / plan.bound)
+    assert plan.gap <= spec.spec.solver.mip_gap
+    assert check_plan(case, plan.eligibility.eligible, spec.spec.policies, plan.allocations) == []

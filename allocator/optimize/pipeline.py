@@ -173,6 +173,15 @@ def _solve(
             starts.append(improved)
         _timed(timings, "margin", t)
 
+    if elastic is None and not (am.households is not None and len(am.model.Y)):
+        proven = _proven_by(
+            relaxed,
+            starts,
+            solver.mip_gap,
+            msg("Optimal (within {gap:g} of the LP relaxation's bound)", gap=solver.mip_gap),
+        )
+        if proven is not None:
+            return Solved(am, compiled, proven, relaxed, marginal)
     if _worth_a_guide(am, relaxed, starts, solver.mip_gap):
         # Whole measures make HiGHS's search for good plans slow (a household is a
         # small indivisible item): solve with household counts continuous first,

@@ -125,7 +125,7 @@ def allocate_years(
     allocations = [Allocation(p, f, amount) for (p, f), amount in sorted(totals.items())]
     overall = horizon_case(case)
     eligibility = evaluate_eligibility(overall, ruleset)
-    households = plan_households(overall, ruleset, spec.spec) if grants else None
+    households = plan_households(overall, ruleset, spec.spec)
     violations = check_years(case, rows, carry, grants)
     violations += check_plan(
         overall,
@@ -153,7 +153,7 @@ def allocate_years(
         unrolled.timings,
         unrolled.violated,
         warnings=unrolled.warnings,
-        households=households or plan_households(overall, ruleset, spec.spec),
+        households=households,
         grants=grants,
         household_value=unrolled.household_value,
     )

@@ -785,5 +785,7 @@ ZH: dict[str, str] = {
         '资金 {fund_id} 支付了到户措施，但在 {year} 年没有资金',
     "Optimal (within {gap:g} of the LP relaxation's bound)":
         '最优（与线性松弛上界相差不超过 {gap:g}）',
+    '{n_stranded} continuing project(s) cannot be paid in their years: no fund may pay them then (earmarks, rules, money by year): {value}':
+        '{n_stranded} 个续建项目在其建设年度内无资金可付（使用范围、规则、分年度资金）：{value}',
 }
 # fmt: on

@@ -567,3 +567,23 @@ def test_a_multi_year_run_over_http_writes_the_bytes_the_cli_writes(
         for name in ("allocations.csv", "funds.csv", "villages.csv"):
             assert name in {f["name"] for f in listed}
             assert file_bytes(client, "county-a", job_id, name) == (cli_out / name).read_bytes()
+
+
+def test_a_continuing_project_no_fund_may_pay_is_refused_before_solving(
+    case_dir: Path, tmp_path: Path
+) -> None:
+    # P3 continuing, and irrigation: no fund's earmark lists it.
+    _edit(case_dir / "projects.csv", "continuing", ("project_id", "P3"), "true")
+    _edit(case_dir / "projects.csv", "earliest_year", ("project_id", "P3"), "")
+    _edit(case_dir / "projects.csv", "category", ("project_id", "P3"), "irrigation")
+    code, output = _run(case_dir, tmp_path / "out")
+    assert code == 3, output
+    text = " ".join(output.split())
+    assert "1 continuing project(s) cannot be paid in their years" in text and "P3" in text
+    assert "internal error" not in text
+    out = tmp_path / "relaxed"
+    result = CliRunner().invoke(
+        app, ["run", str(case_dir), "--model", str(SPEC), "--out", str(out), "--relax"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not any(r["project_id"] == "P3" for r in read_csv(out / "allocations.csv"))

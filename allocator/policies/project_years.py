@@ -18,7 +18,15 @@ from typing import Any, ClassVar, Literal
 from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import yuan
-from allocator.policies.base import AuditView, Conflict, ModelBuilder, Policy, PolicyKey
+from allocator.policies.base import (
+    AuditView,
+    Conflict,
+    ModelBuilder,
+    Policy,
+    PolicyKey,
+    PrecheckView,
+    ids,
+)
 
 #: per original project: start year -> its parts (unrolled project indices, in part order)
 Starts = dict[int, dict[int, list[int]]]
@@ -96,6 +104,32 @@ class ProjectYears(Policy[bool]):
                     ("project_years", project.project_id),
                     sum(model.selected(p) for p in firsts) <= 1,
                 )
+
+    def precheck(self, config: bool, view: PrecheckView) -> list[Conflict]:
+        timing = view.case.timing
+        if timing is None:
+            return []
+        stranded = [
+            timing.original.projects[origin].project_id
+            for origin, starts in sorted(starts_of(view.case).items())
+            if timing.original.projects[origin].continuing
+            and not any(all(view.fundable[p] for p in parts) for parts in starts.values())
+        ]
+        if not stranded:
+            return []
+        return [
+            Conflict(
+                "projects.csv: continuing",
+                msg(
+                    (
+                        "{n_stranded} continuing project(s) cannot be paid in their years: "
+                        "no fund may pay them then (earmarks, rules, money by year): {value}"
+                    ),
+                    n_stranded=len(stranded),
+                    value=ids(stranded),
+                ),
+            )
+        ]
 
     def check(self, config: bool, view: AuditView, waived: set[PolicyKey]) -> list[str]:
         case = view.case

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -321,6 +322,23 @@ class Timing:
     #: original index) a committed part must be paid by (-1: any)
     last: tuple[bool, ...] = ()
     fixed_fund: tuple[int, ...] = ()
+
+    @cached_property
+    def starts(self) -> dict[int, dict[int, list[int]]]:
+        """Original project -> start year -> its parts (unrolled indices, in part order).
+
+        Computed once: policies, starts, rounding and reports all ask for it, and at
+        province size it is 195,000 parts."""
+        found: dict[int, dict[int, list[int]]] = {}
+        for p, origin in enumerate(self.origin):
+            found.setdefault(origin, {}).setdefault(self.start[p], []).append(p)
+        return {
+            origin: {
+                year: sorted(parts, key=lambda q: self.part[q])
+                for year, parts in sorted(starts.items())
+            }
+            for origin, starts in sorted(found.items())
+        }
 
     def is_start(self, p: int) -> bool:
         """Whether unrolled project p is a start (the part that carries the value)."""

@@ -12,7 +12,6 @@ possible: its parts stay at 0.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any, ClassVar, Literal
 
 from allocator.i18n import msg
@@ -33,17 +32,8 @@ Starts = dict[int, dict[int, list[int]]]
 
 
 def starts_of(case: Case) -> Starts:
-    """Every original project's candidate starts in an unrolled case."""
-    timing = case.timing
-    found: Starts = defaultdict(dict)
-    if timing is None:
-        return found
-    for p in range(len(case.projects)):
-        found[timing.origin[p]].setdefault(timing.start[p], []).append(p)
-    for starts in found.values():
-        for parts in starts.values():
-            parts.sort(key=lambda p: timing.part[p])
-    return found
+    """Every original project's candidate starts in an unrolled case (none otherwise)."""
+    return case.timing.starts if case.timing is not None else {}
 
 
 class ProjectYears(Policy[bool]):

@@ -1012,4 +1012,7 @@ def token_add_command(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    from allocator.app.collection import rare_full_collections
+
+    with rare_full_collections():
+        app()

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from allocator.app.collection import rare_full_collections
 from allocator.errors import AllocatorError
 from allocator.plan import Progress
 from allocator.service.errors import error_body
@@ -211,7 +212,8 @@ def main(argv: list[str]) -> int:
     job = json.loads((job_dir / "job.json").read_text("utf-8"))
     roots = [Path(r) for r in job.get("roots", [])]
     try:
-        KINDS[job["kind"]](job, attempt / "out", _emitter())
+        with rare_full_collections():
+            KINDS[job["kind"]](job, attempt / "out", _emitter())
     except AllocatorError as exc:
         _write_outcome(attempt, {"ok": False, "error": error_body(exc, roots)})
         return 0

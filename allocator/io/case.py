@@ -10,6 +10,7 @@ import difflib
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -67,6 +68,13 @@ class Case:
 
     def village_index(self) -> dict[str, int]:
         return {v.village_id: i for i, v in enumerate(self.villages)}
+
+    @cached_property
+    def project_villages(self) -> tuple[int, ...]:
+        """Each project's village, as an index into ``villages`` (computed once: policies
+        group projects by village several times a run)."""
+        village_of = self.village_index()
+        return tuple(village_of[project.village_id] for project in self.projects)
 
     def fund_index(self) -> dict[str, int]:
         return {f.fund_id: i for i, f in enumerate(self.funds)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from allocator.optimize.solve import (
     best_start,
     canonical_flows,
     compile_model,
+    same_selection,
     solve,
     solve_fixed_selection,
     solve_in_stages,
@@ -75,6 +76,8 @@ class Solved:
     relaxed: SolveResult
     #: fund index -> marginal value of 10,000 more yuan in it (LP relaxation dual)
     marginal: dict[int, float]
+    #: LPs already solved with a start's selections fixed (to route its money)
+    routed: list[SolveResult] = field(default_factory=list)
 
 
 #: share of the time left that the solve with continuous household counts may take
@@ -138,10 +141,12 @@ def _solve(
     # and gains what better routing gives. One LP, not one per start: at province size
     # each costs about a second, and only the best start is offered to HiGHS; the
     # next is routed only when the best one's selections admit no routing at all.
+    routings: list[SolveResult] = []
     for start in sorted(starts, key=start_objective, reverse=True):
         routed = solve_fixed_selection(compiled, start, deadline.options(solver))
         if routed.point is not None:
             starts.append(routed.point)
+            routings.append(routed)
             break
     _timed(timings, "start", t)
     if case.timing is not None and relaxed.point is not None and elastic is None:
@@ -162,7 +167,7 @@ def _solve(
             msg("Optimal (within {gap:g} of the LP relaxation's bound)", gap=solver.mip_gap),
         )
         if proven is not None:
-            return Solved(am, compiled, proven, relaxed, marginal)
+            return Solved(am, compiled, proven, relaxed, marginal, routings)
     # With household measures the solve with continuous counts below does this job; a
     # margin sub-MIP around the starts' fixed counts was measured to stall at province size.
     elif relaxed.point is not None and (am.households is None or not len(am.model.Y)):
@@ -181,7 +186,7 @@ def _solve(
             msg("Optimal (within {gap:g} of the LP relaxation's bound)", gap=solver.mip_gap),
         )
         if proven is not None:
-            return Solved(am, compiled, proven, relaxed, marginal)
+            return Solved(am, compiled, proven, relaxed, marginal, routings)
     if _worth_a_guide(am, relaxed, starts, solver.mip_gap):
         # Whole measures make HiGHS's search for good plans slow (a household is a
         # small indivisible item): solve with household counts continuous first,
@@ -202,12 +207,13 @@ def _solve(
             routed = solve_fixed_selection(compiled, rounded, deadline.options(solver))
             if routed.point is not None:
                 starts.append(routed.point)
+                routings.append(routed)
         timings["households"] = timings.get("households", 0.0) + guide.solver_seconds
         _timed(timings, "start", t)
         timings["start"] -= guide.solver_seconds
         proven = _proven_by(guide, starts, solver.mip_gap)
         if proven is not None:
-            return Solved(am, compiled, proven, relaxed, marginal)
+            return Solved(am, compiled, proven, relaxed, marginal, routings)
     progress(Progress("solve"))
     result = solve(compiled, deadline.options(solver, reserve=deadline.reserve), progress, starts)
     timings["solve"] = timings.get("solve", 0.0) + result.solver_seconds
@@ -216,7 +222,7 @@ def _solve(
         bound = relaxed.objective
         gap = (bound - result.objective) / max(abs(bound), 1e-12)
         result = replace(result, bound=bound, gap=max(gap, 0.0))
-    return Solved(am, compiled, result, relaxed, marginal)
+    return Solved(am, compiled, result, relaxed, marginal, routings)
 
 
 def _worth_a_guide(
@@ -497,7 +503,11 @@ def _bindings(
     """Binding policy instances and their prices, from the LP with the selection fixed."""
     if result.point is None or not solved.am.policy_rows:
         return Bindings()
-    fixed = solve_fixed_selection(solved.compiled, result.point, deadline.options(spec.spec.solver))
+    # The plan is often a routed start itself: its LP was solved already (at province
+    # size each costs about 0.8 s).
+    fixed = same_selection(solved.routed, result.point) or solve_fixed_selection(
+        solved.compiled, result.point, deadline.options(spec.spec.solver)
+    )
     if fixed.point is None:
         return Bindings()
     return find_bindings(

@@ -290,6 +290,20 @@ def solve_fixed_selection(compiled: Compiled, point: Point, options: SolverOptio
     return _solve_lp(compiled, options, lower=lower, upper=upper)
 
 
+def same_selection(solved: Sequence[SolveResult], point: Point) -> SolveResult | None:
+    """Of LPs solved with a selection fixed, the one whose selection is ``point``'s."""
+    integer = point.compiled.integer
+    wanted = np.round(point.x[integer])
+    for lp in solved:
+        if (
+            lp.point is not None
+            and lp.point.compiled is point.compiled
+            and np.array_equal(np.round(lp.point.x[integer]), wanted)
+        ):
+            return lp
+    return None
+
+
 def solve_restricted(
     compiled: Compiled,
     options: SolverOptions,

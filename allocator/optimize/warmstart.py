@@ -71,6 +71,13 @@ class StartPlan:
         self.measure_group_of = {
             k: h for h, group in enumerate(am.measure_groups) for k in group.pairs
         }
+        #: fund orders that depend on nothing but the group (no LP reservation, no preference)
+        self._plain_order: dict[int, list[int]] = {}
+        # Columns by key: a start writes hundreds of thousands of values at province
+        # size, and a Pyomo index lookup per write cost about a second there.
+        column_of = compiled.column_of
+        self._x_column = {key: column_of.get(id(var)) for key, var in am.model.x.items()}
+        self._s_column = {p: column_of.get(id(var)) for p, var in am.model.s.items()}
         #: multi-year plans: projects started, and each (project, start year)'s parts
         self._started: set[int] = set()
         self._parts: dict[tuple[int, int], list[int]] = {
@@ -132,16 +139,7 @@ class StartPlan:
         project = self.case.projects[p]
         cost = project.cost / am.unit
         g = self.group_of[p]
-        rank = self._fund_rank(g)
-        funds = sorted(
-            am.groups[g].funds,
-            key=lambda f: (
-                prefer is not None and f not in prefer,
-                rank.get(f, 0),
-                -self.reserved.get((f, g), 0.0),
-                f,
-            ),
-        )
+        funds = self._funds_in_order(g, prefer)
         room = sum(self._room(f, g) for f in funds)
         for policy, config in self.policies:
             room = policy.start_limit(config, self, p, room)
@@ -154,7 +152,7 @@ class StartPlan:
         else:
             return 0.0
         self.funded.add(p)
-        self.point[m.s[p]] = amount / cost
+        self._write(self._s_column[p], amount / cost)
         if p in m.Z:
             self.point[m.z[p]] = 1.0
         self._spent[project.village_id] += amount
@@ -164,8 +162,9 @@ class StartPlan:
             take = min(self._room(f, g), remaining)
             if take <= 0:
                 continue
-            var = m.x[f, g]
-            self.point[var] = self.point[var] + take
+            column = self._x_column[f, g]
+            if column is not None:
+                self.point.x[column] += take
             self.left[f] -= take
             if (f, g) in self.reserved:
                 used = min(self.reserved[(f, g)], take)
@@ -173,6 +172,30 @@ class StartPlan:
                 self.reserved_total[f] -= used
             remaining -= take
         return amount
+
+    def _funds_in_order(self, g: int, prefer: set[int] | None) -> list[int]:
+        """Group g's funds in the order money is drawn: preferred first, then the policies'
+        rank, then the most money the LP reserved for g."""
+        plain = prefer is None and not self.reserved
+        if plain and g in self._plain_order:
+            return self._plain_order[g]
+        rank = self._fund_rank(g)
+        funds = sorted(
+            self.am.groups[g].funds,
+            key=lambda f: (
+                prefer is not None and f not in prefer,
+                rank.get(f, 0),
+                -self.reserved.get((f, g), 0.0),
+                f,
+            ),
+        )
+        if plain:
+            self._plain_order[g] = funds
+        return funds
+
+    def _write(self, column: int | None, value: float) -> None:
+        if column is not None:
+            self.point.x[column] = value
 
     def given(self, k: int) -> int:
         return self._given[k]

@@ -249,10 +249,10 @@ class Policy(Generic[C]):
 
 def by_village(case: Case, projects: Iterable[int]) -> dict[int, list[int]]:
     """Village index -> the given projects in it, in the order given."""
-    village_of = case.village_index()
+    village_of = case.project_villages
     library: dict[int, list[int]] = {}
     for p in projects:
-        library.setdefault(village_of[case.projects[p].village_id], []).append(p)
+        library.setdefault(village_of[p], []).append(p)
     return library
 
 

@@ -228,10 +228,10 @@ class PoorVillageFloor(Policy[FloorConfig]):
         if stage != "first":
             return
         case = start.case
-        village_of = case.village_index()
+        village_of = case.project_villages
         imposed = floors(config, case, by_village(case, start.by_density))
         for p in start.floor_order:
-            v = village_of[case.projects[p].village_id]
+            v = village_of[p]
             if v not in imposed:
                 continue
             amount, count = imposed[v]

@@ -38,6 +38,8 @@ class CellError(ValueError):
 
 
 def parse_int(text: str) -> int:
+    if text.isascii() and text.isdigit():  # the common case, without the pattern
+        return int(text)
     if _INT.match(text):
         return int(text)
     if "," in text and _INT.match(text.replace(",", "")):

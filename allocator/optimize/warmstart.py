@@ -60,6 +60,9 @@ class StartPlan:
         #: money the LP routed from fund f to group g, not yet used (lp_guided only)
         self.reserved: dict[tuple[int, int], float] = {}
         self.reserved_total: dict[int, float] = defaultdict(float)
+        self._densities = [
+            v.value / project.cost for v, project in zip(values, case.projects, strict=True)
+        ]
         self.by_density = sorted(am.modelled, key=lambda p: (-self.density(p), p))
         self.floor_order: list[int] = list(self.by_density)
         self._rank: dict[int, dict[int, int]] = {}
@@ -71,6 +74,7 @@ class StartPlan:
         self.measure_group_of = {
             k: h for h, group in enumerate(am.measure_groups) for k in group.pairs
         }
+        self._z = set(am.model.Z)
         #: fund orders that depend on nothing but the group (no LP reservation, no preference)
         self._plain_order: dict[int, list[int]] = {}
         # Columns by key: a start writes hundreds of thousands of values at province
@@ -87,7 +91,7 @@ class StartPlan:
         }
 
     def density(self, p: int) -> float:
-        return self.values[p].value / self.case.projects[p].cost
+        return self._densities[p]
 
     def spent(self, village_id: str) -> float:
         return self._spent[village_id]
@@ -140,7 +144,11 @@ class StartPlan:
         cost = project.cost / am.unit
         g = self.group_of[p]
         funds = self._funds_in_order(g, prefer)
-        room = sum(self._room(f, g) for f in funds)
+        if self.reserved:
+            room = sum(self._room(f, g) for f in funds)
+        else:  # _room without reservations, inline: the greedy pass asks this 100,000s of times
+            left = self.left
+            room = sum(max(0.0, left[f]) for f in funds)
         for policy, config in self.policies:
             room = policy.start_limit(config, self, p, room)
         if project.divisible:
@@ -153,12 +161,14 @@ class StartPlan:
             return 0.0
         self.funded.add(p)
         self._write(self._s_column[p], amount / cost)
-        if p in m.Z:
+        if p in self._z:
             self.point[m.z[p]] = 1.0
         self._spent[project.village_id] += amount
         self._count[project.village_id] += 1
         remaining = amount
         for f in funds:
+            if remaining <= 0:
+                break
             take = min(self._room(f, g), remaining)
             if take <= 0:
                 continue

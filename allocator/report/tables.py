@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from allocator.i18n import msg
 from allocator.plan import Plan
 from allocator.policies.registry import active
@@ -37,6 +40,18 @@ def _density(plan: Plan, p: int) -> float:
     return plan.values[p].value / plan.case.projects[p].cost * 10_000
 
 
+def _cheapest_prices(plan: Plan) -> npt.NDArray[np.float64]:
+    """Per project, the lowest price of money among its eligible funds (0 with none)."""
+    eligible = plan.eligibility.eligible  # funds x projects
+    prices = np.array(
+        [plan.marginal_value.get(f, 0.0) for f in range(eligible.shape[0])], dtype=np.float64
+    )
+    if eligible.shape[0] == 0:
+        return np.zeros(eligible.shape[1])
+    lowest = np.where(eligible, prices[:, None], np.inf).min(axis=0)
+    return np.where(np.isfinite(lowest), lowest, 0.0)
+
+
 def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
     """Why each project is funded or not: eligibility, budgets left, the price of money.
 
@@ -56,12 +71,12 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
     for p, amount in totals.items():
         village_total[village_of[case.projects[p].village_id]] += amount
     cap = cap_of(plan.spec.spec.policies)
+    cheapest_of = _cheapest_prices(plan)
     outcomes: list[ProjectOutcome] = []
     for p, project in enumerate(case.projects):
         got = totals.get(p, 0)
         funds = plan.eligibility.eligible_funds(p)
-        prices = {f: plan.marginal_value.get(f, 0.0) for f in funds}
-        cheapest = min(prices.values(), default=0.0)
+        cheapest = float(cheapest_of[p])
         density = _density(plan, p)
         binding = plan.project_binding.get(p)
         if got == project.cost:
@@ -105,7 +120,9 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
         missing = project.cost - got
         room = sum(left[f] for f in funds)
         v = village_of[project.village_id]
-        price_text = ", ".join(f"{case.funds[f].fund_id} {prices[f]:.3g}" for f in funds)
+        price_text = ", ".join(
+            f"{case.funds[f].fund_id} {plan.marginal_value.get(f, 0.0):.3g}" for f in funds
+        )
         if plan.values[p].value <= 0:
             outcomes.append(
                 ProjectOutcome(

@@ -257,3 +257,86 @@ def test_a_start_within_the_gap_of_the_lp_bound_is_proven_without_the_full_mip(
     assert plan.gap == pytest.approx((plan.bound - plan.objective) / plan.bound)
     assert plan.gap <= spec.spec.solver.mip_gap
     assert check_plan(case, plan.eligibility.eligible, spec.spec.policies, plan.allocations) == []
+
+
+def test_a_plans_binding_prices_reuse_the_lp_already_solved_for_its_selection() -> None:
+    """The fixed-selection LP of a routed start is the one the plan's explanation needs
+    when the plan is that start; a different selection is never matched to it."""
+    from allocator.optimize.model import build_model
+    from allocator.optimize.solve import (
+        Point,
+        compile_model,
+        same_selection,
+        solve,
+        solve_fixed_selection,
+    )
+    from allocator.rules.eligibility import evaluate_eligibility
+    from allocator.valuation import project_values
+
+    case = load_case(TINY)
+    spec = load_spec(DEFAULT_SPEC).spec
+    eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
+    am = build_model(case, eligibility, project_values(case, spec.objective), spec)
+    compiled = compile_model(am)
+    result = solve(compiled, spec.solver)
+    assert result.point is not None
+    routed = solve_fixed_selection(compiled, result.point, spec.solver)
+    assert routed.point is not None
+    # The plan's point differs from the routed one in its flows only: still matched.
+    assert same_selection([routed], result.point) is routed
+    other = result.point.x.copy()
+    first_binary = int(compiled.integer.nonzero()[0][0])
+    other[first_binary] = 1.0 - round(other[first_binary])
+    assert same_selection([routed], Point(compiled, other)) is None
+    assert same_selection([], result.point) is None
+
+
+def test_the_relaxation_solved_while_python_works_is_the_relaxation() -> None:
+    """HiGHS solves the LP relaxation in its own thread while the greedy start is built:
+    the same bound and point as waiting for it at once; its result is read once."""
+    import numpy as np
+
+    from allocator.optimize.model import build_model
+    from allocator.optimize.solve import compile_model, solve_fixed_selection, start_relaxation
+    from allocator.optimize.warmstart import greedy_start
+    from allocator.rules.eligibility import evaluate_eligibility
+    from allocator.valuation import project_values
+
+    case = load_case(TINY)
+    spec = load_spec(DEFAULT_SPEC).spec
+    eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
+    am = build_model(case, eligibility, project_values(case, spec.objective), spec)
+    compiled = compile_model(am)
+    at_once = start_relaxation(compiled, spec.solver).result()
+    pending = start_relaxation(compiled, spec.solver)
+    # Python work meanwhile (the greedy start) does not disturb it.
+    greedy = greedy_start(case, am, compiled, project_values(case, spec.objective), spec)
+    later = pending.result()
+    assert at_once.point is not None
+    assert solve_fixed_selection(compiled, greedy, spec.solver).point is not None
+    assert later.objective == at_once.objective
+    assert later.point is not None
+    assert np.array_equal(later.point.x, at_once.point.x)
+    with pytest.raises(RuntimeError):
+        pending.result()
+
+
+def test_a_cancelled_relaxation_leaves_highs_free_for_the_next_solve() -> None:
+    """When the work beside a pending relaxation fails, cancelling it lets the next run
+    (a service worker runs many) start HiGHS again."""
+    from allocator.optimize.model import build_model
+    from allocator.optimize.solve import compile_model, solve_relaxation, start_relaxation
+    from allocator.rules.eligibility import evaluate_eligibility
+    from allocator.valuation import project_values
+
+    case = load_case(TINY)
+    spec = load_spec(DEFAULT_SPEC).spec
+    eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
+    am = build_model(case, eligibility, project_values(case, spec.objective), spec)
+    compiled = compile_model(am)
+    pending = start_relaxation(compiled, spec.solver)
+    pending.cancel()
+    pending.cancel()  # twice is harmless
+    assert solve_relaxation(compiled, spec.solver).point is not None
+    with pytest.raises(RuntimeError):
+        pending.result()

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pyomo.core as pyo  # components only; pyomo.environ also loads every plugin
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from allocator.i18n import msg
 from allocator.io.case import Case
@@ -155,6 +156,11 @@ def group_projects(case: Case, eligibility: Eligibility, per_pair: bool = False)
     return groups
 
 
+def linear(coefficients: list[float], variables: list[Any]) -> Any:
+    """sum(c * v): built in one step, not term by term (a province's objective has 67,000)."""
+    return LinearExpression(linear_coefs=coefficients, linear_vars=variables)
+
+
 def define_variables(am: AllocationModel, selections: set[int]) -> None:
     """Shares s[p], "funded at all" binaries z[p] where a policy needs them, flows x[f, g]."""
     case, m = am.case, am.model
@@ -188,8 +194,10 @@ def define_balance_and_budgets(am: AllocationModel) -> None:
     m.balance = pyo.Constraint(
         range(len(groups)),
         rule=lambda m, g: (
-            sum(m.x[f, g] for f in arcs_into[g])
-            == sum(am.cost[p] * m.s[p] for p in groups[g].projects)
+            linear([1.0] * len(arcs_into[g]), [m.x[f, g] for f in arcs_into[g]])
+            == linear(
+                [am.cost[p] for p in groups[g].projects], [m.s[p] for p in groups[g].projects]
+            )
         ),
     )
     measures_from: dict[int, list[int]] = defaultdict(list)
@@ -198,7 +206,10 @@ def define_balance_and_budgets(am: AllocationModel) -> None:
     m.budget = pyo.Constraint(
         sorted(set(arcs_from) | set(measures_from)),
         rule=lambda m, f: (
-            sum(m.x[f, g] for g in arcs_from[f]) + sum(m.xh[f, h] for h in measures_from[f])
+            linear(
+                [1.0] * (len(arcs_from[f]) + len(measures_from[f])),
+                [m.x[f, g] for g in arcs_from[f]] + [m.xh[f, h] for h in measures_from[f]],
+            )
             <= case.funds[f].budget / am.unit
         ),
     )
@@ -248,7 +259,7 @@ def define_objective(
             coefficients[p] = value * (1 + TIE_BREAK * (count - rank) / count)
         else:
             coefficients[p] = -ZERO_VALUE_PENALTY * am.cost[p]
-    total = sum(coefficients[p] * m.s[p] for p in am.modelled)
+    total = linear([coefficients[p] for p in am.modelled], [m.s[p] for p in am.modelled])
     scale = sum(abs(c) for c in coefficients.values())
     if am.households is not None and household_values is not None:
         total += household_objective(

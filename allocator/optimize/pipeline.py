@@ -37,9 +37,9 @@ from allocator.optimize.solve import (
     solve,
     solve_fixed_selection,
     solve_in_stages,
-    solve_relaxation,
     solve_restricted,
     start_objective,
+    start_relaxation,
 )
 from allocator.optimize.warmstart import (
     greedy_start,
@@ -126,11 +126,19 @@ def _solve(
 
     progress(Progress("start"))
     t = time.perf_counter()
-    relaxed = solve_relaxation(compiled, deadline.options(solver))
-    _timed(timings, "relaxation", t)
-    t = time.perf_counter()
+    # HiGHS solves the relaxation in its own thread while Python builds the greedy
+    # start, which does not need it (two cores: about a second at province size).
+    pending = start_relaxation(compiled, deadline.options(solver))
     hv = households.values if households else None
-    starts = [greedy_start(case, am, compiled, values, spec.spec, hv)]
+    try:
+        starts = [greedy_start(case, am, compiled, values, spec.spec, hv)]
+    except BaseException:  # Ctrl-C or a bug: HiGHS must not outlive the run
+        pending.cancel()
+        raise
+    greedy_seconds = time.perf_counter() - t
+    relaxed = pending.result()
+    timings["relaxation"] = relaxed.solver_seconds
+    t = time.perf_counter() - greedy_seconds
     prices: dict[int, float] = {}
     if relaxed.point is not None:
         starts.append(lp_guided_start(case, am, compiled, values, spec.spec, relaxed, hv))

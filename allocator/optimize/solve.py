@@ -204,7 +204,46 @@ def _configure(h: highspy.Highs, options: SolverOptions) -> None:
     h.setOptionValue("mip_feasibility_tolerance", 1e-9)
 
 
-def _solve_lp(
+class PendingLP:
+    """An LP HiGHS is solving in its own thread while Python does other work.
+
+    highspy runs one started solve per process at a time (its locks are shared by
+    every instance): no other HiGHS call may start before ``result()`` is read.
+    """
+
+    def __init__(self, compiled: Compiled, h: highspy.Highs) -> None:
+        self.compiled = compiled
+        self.h: highspy.Highs | None = h
+        self.started = time.perf_counter()
+        _start(h)
+
+    def result(self) -> SolveResult:
+        """Wait for HiGHS (Ctrl-C cancels it, as in every solve) and read its answer.
+
+        The HiGHS instance (a copy of the model and its factorization: about 100 MB at
+        province size) is let go once read, not kept as long as this object lives.
+        """
+        h = self.h
+        if h is None:
+            raise RuntimeError(msg("the LP relaxation's result was already read"))
+        _wait(h)
+        self.h = None
+        return _lp_result(self.compiled, h, time.perf_counter() - self.started)
+
+    def cancel(self) -> None:
+        """Stop HiGHS and wait for it (the work meanwhile failed): the next solve may start."""
+        if self.h is not None:
+            self.h.cancelSolve()  # type: ignore[no-untyped-call]
+            self.h.wait()
+            self.h = None
+
+
+def start_relaxation(compiled: Compiled, options: SolverOptions) -> PendingLP:
+    """Start the LP relaxation in HiGHS's thread; ``result()`` waits for it."""
+    return PendingLP(compiled, _lp_highs(compiled, options))
+
+
+def _lp_highs(
     compiled: Compiled,
     options: SolverOptions,
     *,
@@ -212,8 +251,8 @@ def _solve_lp(
     upper: npt.NDArray[np.float64] | None = None,
     cost: npt.NDArray[np.float64] | None = None,
     minimize: bool = False,
-) -> SolveResult:
-    """An LP over the compiled rows (integrality dropped), with columns re-bounded or re-costed."""
+) -> highspy.Highs:
+    """A HiGHS instance holding the LP over the compiled rows (integrality dropped)."""
     lp = compiled.lp
     saved = _saved(lp)
     if lower is not None:
@@ -231,9 +270,27 @@ def _solve_lp(
         h.passModel(lp)
     finally:
         lp.col_lower_, lp.col_upper_, lp.col_cost_, lp.integrality_, lp.sense_ = saved
+    return h
+
+
+def _solve_lp(
+    compiled: Compiled,
+    options: SolverOptions,
+    *,
+    lower: npt.NDArray[np.float64] | None = None,
+    upper: npt.NDArray[np.float64] | None = None,
+    cost: npt.NDArray[np.float64] | None = None,
+    minimize: bool = False,
+) -> SolveResult:
+    """An LP over the compiled rows (integrality dropped), with columns re-bounded or re-costed."""
+    h = _lp_highs(compiled, options, lower=lower, upper=upper, cost=cost, minimize=minimize)
     t0 = time.perf_counter()
     _run(h)
-    seconds = time.perf_counter() - t0
+    return _lp_result(compiled, h, time.perf_counter() - t0)
+
+
+def _lp_result(compiled: Compiled, h: highspy.Highs, seconds: float) -> SolveResult:
+    """An LP's outcome, its status mapped before any value is read."""
     model_status = h.getModelStatus()
     message = h.modelStatusToString(model_status)
     if model_status != highspy.HighsModelStatus.kOptimal:
@@ -272,8 +329,8 @@ def _saved(lp: highspy.HighsLp) -> tuple[Any, Any, Any, Any, Any]:
 
 
 def solve_relaxation(compiled: Compiled, options: SolverOptions) -> SolveResult:
-    """The LP relaxation (integrality dropped): a bound, and budget duals as prices."""
-    return _solve_lp(compiled, options)
+    """The LP relaxation: its objective bounds every plan; its duals price each row."""
+    return start_relaxation(compiled, options).result()
 
 
 def _fixed(compiled: Compiled, point: Point, free: npt.NDArray[np.bool_]) -> tuple[Any, Any]:
@@ -574,8 +631,17 @@ def _run(h: highspy.Highs) -> object:
     solve runs in HiGHS's own thread and this one waits, ready to cancel. An
     interrupted solve never becomes a plan (HiGHS would call it a feasible stop).
     """
+    _start(h)
+    return _wait(h)
+
+
+def _start(h: highspy.Highs) -> None:
     h.HandleUserInterrupt = True
     h.startSolve()
+
+
+def _wait(h: highspy.Highs) -> object:
+    """Wait for a started solve; Ctrl-C cancels it, then KeyboardInterrupt is re-raised."""
     interrupted = False
     while True:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -197,19 +198,10 @@ def test_money_is_drawn_from_the_most_restricted_fund_first() -> None:
     assert [(plan.case.funds[a.fund].fund_id, a.amount) for a in p09] == [("F3", 200_000)]
 
 
-def test_re_solves_leave_the_compiled_model_unchanged() -> None:
-    """The flow LP and the fixed-selection LP re-cost and re-bound the model; afterwards
-    it must be exactly as compiled (a lost copy once left garbage costs behind)."""
-    import numpy as np
-
-    from allocator.optimize.model import build_model, flow_costs
-    from allocator.optimize.solve import (
-        canonical_flows,
-        compile_model,
-        solve,
-        solve_fixed_selection,
-        solve_relaxation,
-    )
+def _tiny_model() -> tuple[Any, Any, Any, Any]:
+    """The tiny case's model under the default spec, compiled: (case, spec, model, matrix)."""
+    from allocator.optimize.model import build_model
+    from allocator.optimize.solve import compile_model
     from allocator.rules.eligibility import evaluate_eligibility
     from allocator.valuation import project_values
 
@@ -217,7 +209,25 @@ def test_re_solves_leave_the_compiled_model_unchanged() -> None:
     spec = load_spec(DEFAULT_SPEC).spec
     eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
     am = build_model(case, eligibility, project_values(case, spec.objective), spec)
-    compiled = compile_model(am)
+    return case, spec, am, compile_model(am)
+
+
+def test_re_solves_leave_the_compiled_model_unchanged() -> None:
+    """The flow LP and the fixed-selection LP re-cost and re-bound the model; afterwards
+    it must be exactly as compiled (a lost copy once left garbage costs behind)."""
+    import numpy as np
+
+    from allocator.optimize.model import flow_costs
+    from allocator.optimize.solve import (
+        canonical_flows,
+        solve,
+        solve_fixed_selection,
+        solve_relaxation,
+    )
+    from allocator.rules.eligibility import evaluate_eligibility
+
+    case, spec, am, compiled = _tiny_model()
+    eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
     before = [
         np.array(getattr(compiled.lp, f), dtype=float).copy()
         for f in ("col_cost_", "col_lower_", "col_upper_")
@@ -262,22 +272,14 @@ def test_a_start_within_the_gap_of_the_lp_bound_is_proven_without_the_full_mip(
 def test_a_plans_binding_prices_reuse_the_lp_already_solved_for_its_selection() -> None:
     """The fixed-selection LP of a routed start is the one the plan's explanation needs
     when the plan is that start; a different selection is never matched to it."""
-    from allocator.optimize.model import build_model
     from allocator.optimize.solve import (
         Point,
-        compile_model,
         same_selection,
         solve,
         solve_fixed_selection,
     )
-    from allocator.rules.eligibility import evaluate_eligibility
-    from allocator.valuation import project_values
 
-    case = load_case(TINY)
-    spec = load_spec(DEFAULT_SPEC).spec
-    eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
-    am = build_model(case, eligibility, project_values(case, spec.objective), spec)
-    compiled = compile_model(am)
+    _case, spec, _am, compiled = _tiny_model()
     result = solve(compiled, spec.solver)
     assert result.point is not None
     routed = solve_fixed_selection(compiled, result.point, spec.solver)
@@ -296,17 +298,11 @@ def test_the_relaxation_solved_while_python_works_is_the_relaxation() -> None:
     the same bound and point as waiting for it at once; its result is read once."""
     import numpy as np
 
-    from allocator.optimize.model import build_model
-    from allocator.optimize.solve import compile_model, solve_fixed_selection, start_relaxation
+    from allocator.optimize.solve import solve_fixed_selection, start_relaxation
     from allocator.optimize.warmstart import greedy_start
-    from allocator.rules.eligibility import evaluate_eligibility
     from allocator.valuation import project_values
 
-    case = load_case(TINY)
-    spec = load_spec(DEFAULT_SPEC).spec
-    eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
-    am = build_model(case, eligibility, project_values(case, spec.objective), spec)
-    compiled = compile_model(am)
+    case, spec, am, compiled = _tiny_model()
     at_once = start_relaxation(compiled, spec.solver).result()
     pending = start_relaxation(compiled, spec.solver)
     # Python work meanwhile (the greedy start) does not disturb it.
@@ -324,16 +320,9 @@ def test_the_relaxation_solved_while_python_works_is_the_relaxation() -> None:
 def test_a_cancelled_relaxation_leaves_highs_free_for_the_next_solve() -> None:
     """When the work beside a pending relaxation fails, cancelling it lets the next run
     (a service worker runs many) start HiGHS again."""
-    from allocator.optimize.model import build_model
-    from allocator.optimize.solve import compile_model, solve_relaxation, start_relaxation
-    from allocator.rules.eligibility import evaluate_eligibility
-    from allocator.valuation import project_values
+    from allocator.optimize.solve import solve_relaxation, start_relaxation
 
-    case = load_case(TINY)
-    spec = load_spec(DEFAULT_SPEC).spec
-    eligibility = evaluate_eligibility(case, load_ruleset(BASELINE, rule_schema(case.meta)))
-    am = build_model(case, eligibility, project_values(case, spec.objective), spec)
-    compiled = compile_model(am)
+    _case, spec, _am, compiled = _tiny_model()
     pending = start_relaxation(compiled, spec.solver)
     pending.cancel()
     pending.cancel()  # twice is harmless

@@ -240,10 +240,10 @@ class PendingLP:
 
 def start_relaxation(compiled: Compiled, options: SolverOptions) -> PendingLP:
     """Start the LP relaxation in HiGHS's thread; ``result()`` waits for it."""
-    return PendingLP(compiled, _lp_highs(compiled, options))
+    return _start_lp(compiled, options)
 
 
-def _lp_highs(
+def _start_lp(
     compiled: Compiled,
     options: SolverOptions,
     *,
@@ -251,8 +251,9 @@ def _lp_highs(
     upper: npt.NDArray[np.float64] | None = None,
     cost: npt.NDArray[np.float64] | None = None,
     minimize: bool = False,
-) -> highspy.Highs:
-    """A HiGHS instance holding the LP over the compiled rows (integrality dropped)."""
+) -> PendingLP:
+    """The LP over the compiled rows (integrality dropped), with columns re-bounded or
+    re-costed, started in HiGHS's thread."""
     lp = compiled.lp
     saved = _saved(lp)
     if lower is not None:
@@ -270,23 +271,7 @@ def _lp_highs(
         h.passModel(lp)
     finally:
         lp.col_lower_, lp.col_upper_, lp.col_cost_, lp.integrality_, lp.sense_ = saved
-    return h
-
-
-def _solve_lp(
-    compiled: Compiled,
-    options: SolverOptions,
-    *,
-    lower: npt.NDArray[np.float64] | None = None,
-    upper: npt.NDArray[np.float64] | None = None,
-    cost: npt.NDArray[np.float64] | None = None,
-    minimize: bool = False,
-) -> SolveResult:
-    """An LP over the compiled rows (integrality dropped), with columns re-bounded or re-costed."""
-    h = _lp_highs(compiled, options, lower=lower, upper=upper, cost=cost, minimize=minimize)
-    t0 = time.perf_counter()
-    _run(h)
-    return _lp_result(compiled, h, time.perf_counter() - t0)
+    return PendingLP(compiled, h)
 
 
 def _lp_result(compiled: Compiled, h: highspy.Highs, seconds: float) -> SolveResult:
@@ -344,7 +329,7 @@ def _fixed(compiled: Compiled, point: Point, free: npt.NDArray[np.bool_]) -> tup
 def solve_fixed_selection(compiled: Compiled, point: Point, options: SolverOptions) -> SolveResult:
     """The LP with every integer column fixed at ``point``: its duals price each policy row."""
     lower, upper = _fixed(compiled, point, ~compiled.integer)
-    return _solve_lp(compiled, options, lower=lower, upper=upper)
+    return _start_lp(compiled, options, lower=lower, upper=upper).result()
 
 
 def same_selection(solved: Sequence[SolveResult], point: Point) -> SolveResult | None:
@@ -588,7 +573,9 @@ def canonical_flows(
         if column is not None:
             cost[column] = c
     lower, upper = _fixed(compiled, result.point, is_flow)
-    routed = _solve_lp(compiled, options, lower=lower, upper=upper, cost=cost, minimize=True)
+    routed = _start_lp(
+        compiled, options, lower=lower, upper=upper, cost=cost, minimize=True
+    ).result()
     if routed.point is None:
         return result
     return replace(result, point=routed.point)

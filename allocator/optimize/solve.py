@@ -235,6 +235,7 @@ class PendingLP:
         if self.h is not None:
             self.h.cancelSolve()  # type: ignore[no-untyped-call]
             self.h.wait()
+            _free(self.h)
             self.h = None
 
 
@@ -275,7 +276,25 @@ def _start_lp(
 
 
 def _lp_result(compiled: Compiled, h: highspy.Highs, seconds: float) -> SolveResult:
-    """An LP's outcome, its status mapped before any value is read."""
+    """An LP's outcome, its status mapped before any value is read; HiGHS's copy of the
+    model is freed once read."""
+    try:
+        return _read_lp(compiled, h, seconds)
+    finally:
+        _free(h)
+
+
+def _free(h: highspy.Highs) -> None:
+    """Free an instance's model and solver data now.
+
+    A highspy instance and its callbacks refer to each other, so only Python's cycle
+    collector would free it: a province LP's copy and factorization (about 100 MB)
+    lingered until the next full collection.
+    """
+    h.clear()
+
+
+def _read_lp(compiled: Compiled, h: highspy.Highs, seconds: float) -> SolveResult:
     model_status = h.getModelStatus()
     message = h.modelStatusToString(model_status)
     if model_status != highspy.HighsModelStatus.kOptimal:
@@ -379,10 +398,13 @@ def solve_restricted(
     initial.col_value = x.tolist()
     initial.value_valid = True
     h.setSolution(initial)
-    _run(h)
-    if h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-        return None
-    return Point(compiled, np.asarray(h.getSolution().col_value, dtype=np.float64))
+    try:
+        _run(h)
+        if h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+            return None
+        return Point(compiled, np.asarray(h.getSolution().col_value, dtype=np.float64))
+    finally:
+        _free(h)
 
 
 def solve_in_stages(
@@ -420,11 +442,14 @@ def solve_in_stages(
             initial.col_value = point.x.tolist()
             initial.value_valid = True
             h.setSolution(initial)
-            _run(h)
-            info = h.getInfo()
-            if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-                return None
-            x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+            try:
+                _run(h)
+                info = h.getInfo()
+                if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+                    return None
+                x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+            finally:
+                _free(h)
             point = Point(compiled, x)
             fix = now & compiled.integer
             lp.col_lower_ = np.where(fix, np.round(x), np.asarray(lp.col_lower_))
@@ -514,8 +539,21 @@ def solve(
         initial.value_valid = True
         h.setSolution(initial)
     t0 = time.perf_counter()
-    run_status = _run(h)
-    solver_seconds = time.perf_counter() - t0
+    try:
+        run_status = _run(h)
+        return _read_mip(compiled, h, run_status, time.perf_counter() - t0, chosen)
+    finally:
+        _free(h)
+
+
+def _read_mip(
+    compiled: Compiled,
+    h: highspy.Highs,
+    run_status: object,
+    solver_seconds: float,
+    chosen: tuple[float, Point] | None,
+) -> SolveResult:
+    """A MIP's outcome, its status mapped before any value is read."""
     model_status = h.getModelStatus()
     info = h.getInfo()
     message = h.modelStatusToString(model_status)

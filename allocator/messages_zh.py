@@ -263,8 +263,8 @@ ZH: dict[str, str] = {
         '无法将求解结果取整到元：到户措施的可用预算缺 {missing} 元',
     "could not turn the solver's plan into whole yuan: projects {names} are {missing} yuan short of eligible budget":
         '无法将求解结果取整到元：项目 {names} 的可用预算缺 {missing} 元',
-    "the LP relaxation's result was already read":
-        "LP 松弛的结果已经读取过",
+    "this LP's result was already read":
+        "该线性规划的结果已经读取过",
     'HiGHS refused the model (internal error building it)':
         'HiGHS 拒绝了该模型（建模时的内部错误）',
     'HiGHS reported a solution with missing or non-finite values':

@@ -225,7 +225,7 @@ class PendingLP:
         """
         h = self.h
         if h is None:
-            raise RuntimeError(msg("the LP relaxation's result was already read"))
+            raise RuntimeError(msg("this LP's result was already read"))
         _wait(h)
         self.h = None
         return _lp_result(self.compiled, h, time.perf_counter() - self.started)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gc
 import importlib
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from allocator.app.collection import RARE_FULL_COLLECTIONS, rare_full_collections
+from tests.conftest import ROOT, TINY
 
 cli_app = importlib.import_module("allocator.cli.app")
 
@@ -28,12 +31,34 @@ def test_thresholds_are_restored_when_the_run_fails() -> None:
     assert gc.get_threshold() == before
 
 
-def test_the_console_entry_point_runs_commands_with_rare_full_collections(
-    monkeypatch: pytest.MonkeyPatch,
+def test_one_case_runs_with_rare_full_collections_and_a_region_does_not(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """`allocator run CASE` plans under the policy; the thresholds are back afterwards."""
+    import allocator.app.run as run_module
+
     seen: list[tuple[int, int, int]] = []
-    monkeypatch.setattr(cli_app, "app", lambda: seen.append(gc.get_threshold()))
+
+    def fake_run(*args: object, **kwargs: object) -> None:
+        seen.append(gc.get_threshold())
+        raise SystemExit(0)
+
+    monkeypatch.setattr(run_module, "run", fake_run)
     before = gc.get_threshold()
-    cli_app.main()
+    result = CliRunner().invoke(cli_app.app, ["run", str(TINY), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
     assert seen and seen[0][2] >= RARE_FULL_COLLECTIONS
     assert gc.get_threshold() == before
+
+
+def test_a_region_keeps_python_s_collector_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A region's parent holds every county's results: garbage must not wait longer."""
+    seen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(cli_app, "_run_region", lambda *a, **k: seen.append(gc.get_threshold()))
+    before = gc.get_threshold()
+    region = ROOT / "cases" / "tiny_region"
+    result = CliRunner().invoke(cli_app.app, ["run", str(region), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert seen == [before]

@@ -24,8 +24,11 @@ RARE_FULL_COLLECTIONS = 1000
 def rare_full_collections() -> Iterator[None]:
     """Make full collections rare for the duration; the thresholds are put back after.
 
-    For a process's entry point (the CLI, a service worker): a library embedding
-    allocator keeps its own collector settings unless it opts in.
+    For one case's plan run by a process's entry point (``allocator run CASE``, a
+    service worker's run job): a library embedding allocator keeps its own collector
+    settings unless it opts in. Not for a region or many cases in one process: their
+    parent holds every county's results, and garbage kept longer between full
+    collections took a 50-county region from 220 to 604 MiB (for 4% of its time).
     """
     young, middle, old = gc.get_threshold()
     gc.set_threshold(young, middle, max(old, RARE_FULL_COLLECTIONS))

@@ -457,12 +457,17 @@ def run_command(
     if len(case_dirs) > 1:
         _run_many(case_dirs, rules, model, out or Path("out"), jobs, relax, debug, _language(lang))
         return
+    from allocator.app.collection import rare_full_collections
     from allocator.app.run import run
 
     case_dir = case_dirs[0]
     target = out if out is not None else Path("out") / _case_name(case_dir)
     language = _language(lang, case_dir)
-    with failures(debug, language), _progress(quiet or as_json, language) as progress:
+    with (
+        failures(debug, language),
+        _progress(quiet or as_json, language) as progress,
+        rare_full_collections(),
+    ):
         result = run(
             case_dir,
             target,
@@ -1012,7 +1017,4 @@ def token_add_command(
 
 def main() -> None:
     """Console-script entry point."""
-    from allocator.app.collection import rare_full_collections
-
-    with rare_full_collections():
-        app()
+    app()

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +213,7 @@ def main(argv: list[str]) -> int:
     job = json.loads((job_dir / "job.json").read_text("utf-8"))
     roots = [Path(r) for r in job.get("roots", [])]
     try:
-        with rare_full_collections():
+        with rare_full_collections() if job["kind"] == "run" else nullcontext():
             KINDS[job["kind"]](job, attempt / "out", _emitter())
     except AllocatorError as exc:
         _write_outcome(attempt, {"ok": False, "error": error_body(exc, roots)})

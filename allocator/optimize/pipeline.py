@@ -166,16 +166,6 @@ def _solve(
         if staged is not None:
             starts.append(staged)
         _timed(timings, "years", t)
-        # At province size HiGHS's root work on the whole MIP takes minutes even when a
-        # start is already within the gap of the LP bound (a bound on every plan).
-        proven = _proven_by(
-            relaxed,
-            starts,
-            solver.mip_gap,
-            msg("Optimal (within {gap:g} of the LP relaxation's bound)", gap=solver.mip_gap),
-        )
-        if proven is not None:
-            return Solved(am, compiled, proven, relaxed, marginal, routings)
     # With household measures the solve with continuous counts below does this job; a
     # margin sub-MIP around the starts' fixed counts was measured to stall at province size.
     elif relaxed.point is not None and (am.households is None or not len(am.model.Y)):
@@ -186,7 +176,12 @@ def _solve(
             starts.append(improved)
         _timed(timings, "margin", t)
 
-    if elastic is None and not (am.households is not None and len(am.model.Y)):
+    whole_counts = am.households is not None and len(am.model.Y)
+    if elastic is None and (case.timing is not None or not whole_counts):
+        # At province size HiGHS's root work on the whole MIP takes seconds (one year) or
+        # minutes (several) even when a start is already within the gap of the LP bound
+        # (a bound on every plan). With household counts the guide below does this job,
+        # except over several years, where relax-and-fix has found the start.
         proven = _proven_by(
             relaxed,
             starts,

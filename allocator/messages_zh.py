@@ -9,6 +9,8 @@ from __future__ import annotations
 
 # fmt: off
 ZH: dict[str, str] = {
+    'its need ({need}) is already met in part by {ids} (funded): it would add {households} of its {total} households, worth {density:.3g} per 10k yuan (prices: {price_text})':
+        '其需求（{need}）已由 {ids}（已安排）部分满足：安排它只能再增加其 {total} 户中的 {households} 户，每万元效益值 {density:.3g}（资金边际价值：{price_text}）',
     "module 'allocator' has no attribute {name!r}":
         '模块 allocator 没有属性 {name!r}',
     'case folders must have distinct names (each gets out/<name>)':
@@ -41,6 +43,8 @@ ZH: dict[str, str] = {
         '求解时限必须大于 0 且不超过 86400 秒，而不是 {seconds}',
     'the policies of the model spec cannot all hold ({n_conflicts} conflict(s))':
         '模型设定中的政策无法同时满足（{n_conflicts} 处冲突）',
+    "more than {most} projects address need '{need}' of village {village} (a need's households are counted once over every set of its projects: 2^n sets)":
+        '针对村 {village} 的需求“{need}”的项目超过 {most} 个（同一需求的户数在其项目的每种组合上只计一次：共 2^n 种组合）',
     '{project_id}/{fund_id}: amount {amount!r} is not a positive whole number of yuan':
         '{project_id}/{fund_id}：金额 {amount!r} 不是正整数元',
     '{fund_id} pays {project_id} but the pair is not eligible':

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from allocator.io.case import Case
 from allocator.ledger import Allocation, Grant, HouseholdLedger, Ledger
+from allocator.need_overlap import Overlap, need_overlaps, overlap_shares, overlap_value
 from allocator.policies.base import Conflict, PolicyKey
 from allocator.rules.eligibility import Eligibility
 from allocator.rules.household_options import HouseholdOptions
@@ -90,6 +91,9 @@ class Plan:
     grants: list[Grant] = field(default_factory=list)
     #: value of the households reached and standards made safe by ``grants``
     household_value: float = 0.0
+    #: value the overlaps of shared needs take back, for a plan folded from one over
+    #: several years (whose overlaps are weighed by start year); None: from this plan's
+    shared_need_value: float | None = None
 
     @cached_property
     def grant_ledger(self) -> HouseholdLedger:
@@ -103,6 +107,21 @@ class Plan:
 
     def project_totals(self) -> dict[int, int]:
         return dict(self.ledger.by_project)
+
+    @cached_property
+    def overlaps(self) -> list[Overlap]:
+        """Households several funded projects of one need would count twice (need_overlap)."""
+        return need_overlaps(self.case, self.spec.spec.objective, self.values)
+
+    def overlap_shares(self) -> list[float]:
+        """Each overlap's share of "all funded" in this plan (``overlaps`` order)."""
+        return overlap_shares(self.case, self.overlaps, self.ledger.by_project)
+
+    def overlap_value(self) -> float:
+        """The value the plan's shared needs take back (negative): each household once."""
+        if self.shared_need_value is not None:
+            return self.shared_need_value
+        return overlap_value(self.case, self.overlaps, self.ledger.by_project)
 
     def fund_totals(self) -> dict[int, int]:
         """Money spent per fund: projects and household measures together."""

@@ -36,43 +36,54 @@ class ProjectValue:
 def project_values(case: Case, objective: Objective) -> list[ProjectValue]:
     """Value of funding each project fully, in ``case.projects`` order."""
     need_households = {(n.village_id, n.need): n.households for n in case.needs}
-    scores = {s.village_id: s.score for s in case.scores}
-    villages = {v.village_id: v for v in case.villages}
+    factor_of = ValueFactor(case, objective)
     values: list[ProjectValue] = []
     timing = case.timing
     for p, project in enumerate(case.projects):
-        village = villages[project.village_id]
         listed = need_households.get((project.village_id, project.category))
         if listed is None:
             households, poor = project.households, project.poor_households
-            need_factor = objective.unlisted_need_factor
         else:
             households = min(project.households, listed)
             poor = min(project.poor_households, listed)
-            need_factor = 1.0
-        weight = objective.need_weights.get(project.category, objective.default_need_weight)
-        priority = objective.priority.categories.get(project.category, 1.0)
-        exits = village.exit_year == case.meta.year
-        exit_factor = objective.priority.exit_this_year if exits else 1.0
-        performance = objective.performance.factor(scores.get(project.village_id))
+        factor = factor_of(project.village_id, project.category, listed is not None)
         base = objective.household_weight * households + objective.poor_household_weight * poor
         values.append(
             ProjectValue(
-                value=need_factor
-                * weight
-                * priority
-                * exit_factor
-                * performance
-                * base
-                * (timing.value_weight[p] if timing is not None else 1.0),
+                value=factor * base * (timing.value_weight[p] if timing is not None else 1.0),
                 listed_need=listed is not None,
-                performance_factor=performance,
-                exit_this_year=exits,
+                performance_factor=factor_of.performance(project.village_id),
+                exit_this_year=factor_of.exits(project.village_id),
                 households_counted=households,
                 poor_households_counted=poor,
             )
         )
     return values
+
+
+class ValueFactor:
+    """Value per weighted household of a (village, category): need weight x priority x
+    exit-year priority x performance (x unlisted_need_factor for an unlisted need)."""
+
+    def __init__(self, case: Case, objective: Objective) -> None:
+        self.objective = objective
+        self.year = case.meta.year
+        self._scores = {s.village_id: s.score for s in case.scores}
+        self._exit_year = {v.village_id: v.exit_year for v in case.villages}
+
+    def exits(self, village_id: str) -> bool:
+        return self._exit_year[village_id] == self.year
+
+    def performance(self, village_id: str) -> float:
+        return self.objective.performance.factor(self._scores.get(village_id))
+
+    def __call__(self, village_id: str, category: str, listed: bool) -> float:
+        objective = self.objective
+        need_factor = 1.0 if listed else objective.unlisted_need_factor
+        weight = objective.need_weights.get(category, objective.default_need_weight)
+        priority = objective.priority.categories.get(category, 1.0)
+        exit_factor = objective.priority.exit_this_year if self.exits(village_id) else 1.0
+        return need_factor * weight * priority * exit_factor * self.performance(village_id)
 
 
 def value_warnings(case: Case, values: list[ProjectValue]) -> list[str]:

@@ -250,12 +250,12 @@ def test_re_solves_leave_the_compiled_model_unchanged() -> None:
 def test_a_start_within_the_gap_of_the_lp_bound_is_proven_without_the_full_mip(
     tmp_path: Path,
 ) -> None:
-    """Generated city (seed 1): the margin sub-MIP's plan is within 1e-4 of the LP
+    """Generated city (seed 2): the margin sub-MIP's plan is within 1e-4 of the LP
     relaxation's bound, a bound on every plan, so it is returned as optimal with that
     bound, and it passes the independent check like any plan."""
     from allocator.app.generate import SIZES, generate_case, write_case
 
-    folder = write_case(generate_case(SIZES["city"], seed=1), tmp_path / "city")
+    folder = write_case(generate_case(SIZES["city"], seed=2), tmp_path / "city")
     case = load_case(folder)
     spec = load_spec(DEFAULT_SPEC)
     plan = allocate(case, load_ruleset(BASELINE, rule_schema(case.meta)), spec)

@@ -156,5 +156,6 @@ def allocate_years(
         households=households,
         grants=grants,
         household_value=unrolled.household_value,
+        shared_need_value=unrolled.overlap_value(),
     )
     return YearPlan(plan, unrolled, rows, fund_accounts(case, rows, carry, grants), carry)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
     from allocator.io.households import Households
 
 CASE_FILE = "case.yaml"
+#: Projects one listed need may have: its households are counted once over every set of
+#: them (allocator.need_overlap), 2^n sets; a need list has two or three at most.
+MAX_PROJECTS_PER_NEED = 8
 R = TypeVar("R")
 
 
@@ -221,6 +225,24 @@ def load_case(folder: Path | str) -> Case:
     for row, need in needs:
         _refers(paths["needs"], row, "village_id", need.village_id, village_ids)
         _category(paths["needs"], row, "need", need.need, vocabulary, vocab_hint)
+    listed = {(need.village_id, need.need) for _, need in needs}
+    per_need: dict[tuple[str, str], int] = defaultdict(int)
+    for row, project in projects:
+        key = (project.village_id, project.category)
+        if key in listed:
+            per_need[key] += 1
+            if per_need[key] > MAX_PROJECTS_PER_NEED:
+                raise InputError(
+                    msg(
+                        "more than {most} projects address need '{need}' of village "
+                        "{village} (a need's households are counted once over every set "
+                        "of its projects: 2^n sets)",
+                        most=MAX_PROJECTS_PER_NEED,
+                        need=project.category,
+                        village=project.village_id,
+                    ),
+                    Location(paths["projects"], row, None, "category"),
+                )
     for row, score in scores:
         _refers(paths["scores"], row, "village_id", score.village_id, village_ids)
     for row, fund in funds:

@@ -23,6 +23,7 @@ import numpy as np
 
 from allocator.io.case import Case
 from allocator.ledger import Allocation, split_yuan
+from allocator.need_overlap import Overlap, SharedNeeds, best_first
 from allocator.policies.divisible_min_share import least_amount, min_share_of
 from allocator.policies.village_cap import cap_of
 from allocator.rules.eligibility import Eligibility
@@ -31,9 +32,16 @@ from allocator.valuation import ProjectValue
 
 
 def factor_allocate(
-    case: Case, eligibility: Eligibility, values: list[ProjectValue], spec: ModelSpec
+    case: Case,
+    eligibility: Eligibility,
+    values: list[ProjectValue],
+    spec: ModelSpec,
+    overlaps: list[Overlap] | None = None,
 ) -> list[Allocation]:
-    """A plan made by the factor method (whole yuan, within budgets and eligibility)."""
+    """A plan made by the factor method (whole yuan, within budgets and eligibility).
+
+    Like a careful bureau, it knows a project and its alternative address one
+    need (``overlaps``): a project is taken by what it adds to those funded."""
     method = spec.factor
     policies = spec.policies
     village_of = case.village_index()
@@ -121,13 +129,27 @@ def factor_allocate(
             if amount == 0:
                 break
 
+    shared = SharedNeeds(overlaps or [])
+
+    def funded(q: int) -> bool:
+        return got.get(q, 0) >= case.projects[q].cost
+
+    def reprice(item: tuple[float, int]) -> tuple[float, int] | None:
+        key, p = item
+        if p not in shared:
+            return item
+        added = shared.added_value(p, values[p].value, funded) / case.projects[p].cost
+        if added >= -key - 1e-15:
+            return item
+        return (-added, p) if added > 0 else None
+
     by_unit: dict[int, dict[int, int]] = defaultdict(dict)
     for (f, u), amount in envelope.items():
         by_unit[u][f] = amount
     leftover: dict[int, int] = defaultdict(int)
     for u in range(len(units)):
         purses = by_unit.get(u, {})
-        for p in projects_of.get(u, []):
+        for _, p in best_first([(-density[p], p) for p in projects_of.get(u, [])], reprice):
             fill(p, purses)
         for f, amount in purses.items():
             leftover[f] += amount
@@ -139,7 +161,7 @@ def factor_allocate(
             key=lambda p: (-density[p], p),
         )
         pool = dict(leftover)
-        for p in remaining:
+        for _, p in best_first([(-density[p], p) for p in remaining], reprice):
             fill(p, pool)
 
     return sorted(

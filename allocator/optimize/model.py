@@ -28,16 +28,18 @@ from typing import Any, Literal
 
 import numpy as np
 import pyomo.core as pyo  # components only; pyomo.environ also loads every plugin
-from pyomo.core.expr.numeric_expr import LinearExpression
 
 from allocator.i18n import msg
 from allocator.io.case import Case
+from allocator.need_overlap import Overlap, need_overlaps
 from allocator.optimize.household_model import (
     MeasureGroup,
     define_household_variables,
     group_pairs,
     household_objective,
 )
+from allocator.optimize.linear import linear
+from allocator.optimize.overlap_model import define_overlaps
 from allocator.policies.base import Group, PolicyKey, least_selected_share
 from allocator.policies.divisible_min_share import min_share_of
 from allocator.policies.registry import active
@@ -86,6 +88,10 @@ class AllocationModel:
     households: HouseholdOptions | None = None
     measure_groups: list[MeasureGroup] = field(default_factory=list)
     measure_arcs: list[tuple[int, int]] = field(default_factory=list)
+    #: households of a need several projects address, counted once (need_overlap)
+    overlaps: list[Overlap] = field(default_factory=list)
+    #: (column, term) of each overlap the model holds
+    overlap_terms: list[tuple[Any, Overlap]] = field(default_factory=list)
 
     def share(self, p: int) -> Any:
         return self.model.s[p]
@@ -154,11 +160,6 @@ def group_projects(case: Case, eligibility: Eligibility, per_pair: bool = False)
         groups.append(Group(funds, case.projects[members[0]].category, tuple(members)))
     groups.sort(key=lambda g: g.projects[0])
     return groups
-
-
-def linear(coefficients: list[float], variables: list[Any]) -> Any:
-    """sum(c * v): built in one step, not term by term (a province's objective has 67,000)."""
-    return LinearExpression(linear_coefs=coefficients, linear_vars=variables)
 
 
 def define_variables(am: AllocationModel, selections: set[int]) -> None:
@@ -259,8 +260,12 @@ def define_objective(
             coefficients[p] = value * (1 + TIE_BREAK * (count - rank) / count)
         else:
             coefficients[p] = -ZERO_VALUE_PENALTY * am.cost[p]
-    total = linear([coefficients[p] for p in am.modelled], [m.s[p] for p in am.modelled])
-    scale = sum(abs(c) for c in coefficients.values())
+    shared_values, shared_columns = define_overlaps(am, am.overlaps)
+    total = linear(
+        [coefficients[p] for p in am.modelled] + shared_values,
+        [m.s[p] for p in am.modelled] + shared_columns,
+    )
+    scale = sum(abs(c) for c in coefficients.values()) + sum(abs(v) for v in shared_values)
     if am.households is not None and household_values is not None:
         total += household_objective(
             am, am.households, household_values, TIE_BREAK, ZERO_VALUE_PENALTY
@@ -315,6 +320,7 @@ def build_model(
         arcs=[(f, g) for g, group in enumerate(groups) for f in group.funds],
         households=households,
         measure_groups=group_pairs(households) if households is not None else [],
+        overlaps=need_overlaps(case, spec.objective, values),
     )
     policies = list(active(spec.policies))
     selections: set[int] = set()

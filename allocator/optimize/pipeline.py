@@ -20,6 +20,7 @@ from allocator.errors import InfeasibleError, PlanCheckError, SolverError
 from allocator.i18n import msg
 from allocator.io.case import Case
 from allocator.ledger import Allocation, Grant, HouseholdLedger, Ledger
+from allocator.need_overlap import Overlap, money_value, need_overlaps
 from allocator.optimize.binding import Bindings, find_bindings
 from allocator.optimize.factor import factor_allocate
 from allocator.optimize.factor_households import factor_grants
@@ -436,7 +437,16 @@ def allocate(
     allocations, grants = round_plan(case, am, result, policies, density, exempt=waived)
     timings["round"] = time.perf_counter() - t
     value = _checked_value(
-        case, eligibility, spec, allocations, values, waived, timings, grants, households
+        case,
+        eligibility,
+        spec,
+        allocations,
+        values,
+        am.overlaps,
+        waived,
+        timings,
+        grants,
+        households,
     )
     if elastic is not None:  # the solver's objective is the elastic one: report the plan's value
         objective = value
@@ -550,12 +560,14 @@ def _checked_value(
     spec: LoadedSpec,
     allocations: list[Allocation],
     values: list[ProjectValue],
+    overlaps: list[Overlap],
     waived: set[PolicyKey],
     timings: dict[str, float],
     grants: list[Grant] | None = None,
     households: Households | None = None,
 ) -> float:
-    """Run the independent check (raising on any violation); return the plan's value."""
+    """Run the independent check (raising on any violation); return the plan's value
+    (each shared need's households counted once: ``overlaps``)."""
     t = time.perf_counter()
     violations = check_plan(
         case,
@@ -569,8 +581,7 @@ def _checked_value(
     timings["check"] = time.perf_counter() - t
     if violations:
         raise PlanCheckError(violations)
-    totals = Ledger.of(allocations).by_project
-    value = sum(values[p].value * amount / case.projects[p].cost for p, amount in totals.items())
+    value = money_value(case, values, overlaps, Ledger.of(allocations).by_project)
     if households is not None and grants:
         value += household_value(households.options, households.values, grants)
     return value
@@ -622,7 +633,8 @@ def _factor_plan(
                 fund.model_copy(update={"budget": left[f]}) for f, fund in enumerate(case.funds)
             ),
         )
-    allocations = factor_allocate(planned, eligibility, values, spec.spec)
+    overlaps = need_overlaps(case, spec.spec.objective, values)
+    allocations = factor_allocate(planned, eligibility, values, spec.spec, overlaps)
     if households is not None:
         spent = Ledger.of(allocations)
         grants += factor_grants(
@@ -631,7 +643,7 @@ def _factor_plan(
         grants.sort(key=lambda g: (g.household, g.measure, g.fund))
     timings["factor"] = time.perf_counter() - t
     value = _checked_value(
-        case, eligibility, spec, allocations, values, set(), timings, grants, households
+        case, eligibility, spec, allocations, values, overlaps, set(), timings, grants, households
     )
     stats = ModelStats(
         projects_modelled=0,

@@ -75,6 +75,7 @@ class Compiled:
     row_of: dict[int, int]  # id(pyomo constraint) -> row
     a_csr: Any  # scipy CSR copy of the matrix, for checking starts
     integer: npt.NDArray[np.bool_]
+    derived: DerivedColumns | None = None
 
     @property
     def columns(self) -> int:
@@ -92,6 +93,44 @@ class Compiled:
             if column is not None:
                 chosen[column] = True
         return chosen
+
+
+@dataclass(frozen=True)
+class DerivedColumns:
+    """Columns a start sets from its shares: each need overlap's share of "all funded"
+    (``allocator.need_overlap``), so a start that funds both of a pair stays feasible."""
+
+    column: npt.NDArray[np.int64]
+    #: every term's members' share columns, one after another
+    starts: npt.NDArray[np.int64]
+    #: where each member's columns begin in ``starts``; where each term's members begin
+    member_offsets: npt.NDArray[np.int64]
+    term_offsets: npt.NDArray[np.int64]
+    sizes: npt.NDArray[np.int64]  # members per term
+    takes_back: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, am: AllocationModel, column_of: dict[int, int]) -> DerivedColumns | None:
+        if not am.overlap_terms:
+            return None
+        s = am.model.s
+        members = [member for _, o in am.overlap_terms for member in o.members]
+        member_sizes = np.array([len(member) for member in members], dtype=np.int64)
+        sizes = np.array([len(o.members) for _, o in am.overlap_terms], dtype=np.int64)
+        return cls(
+            np.array([column_of[id(t)] for t, _ in am.overlap_terms], dtype=np.int64),
+            np.array([column_of[id(s[p])] for member in members for p in member], dtype=np.int64),
+            np.concatenate(([0], np.cumsum(member_sizes)[:-1])).astype(np.int64),
+            np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64),
+            sizes,
+            np.array([o.value <= 0 for _, o in am.overlap_terms], dtype=bool),
+        )
+
+    def fill(self, x: npt.NDArray[np.float64]) -> None:
+        members = np.clip(np.add.reduceat(x[self.starts], self.member_offsets), 0.0, 1.0)
+        taken = np.add.reduceat(members, self.term_offsets) - (self.sizes - 1)
+        least = np.minimum.reduceat(members, self.term_offsets)
+        x[self.column] = np.where(self.takes_back, np.maximum(0.0, taken), least)
 
 
 class Point:
@@ -175,12 +214,14 @@ def compile_model(am: AllocationModel) -> Compiled:
     lp.integrality_ = [
         highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer
     ]
+    column_of = {id(v): i for i, v in enumerate(columns)}
     return Compiled(
         lp,
-        {id(v): i for i, v in enumerate(columns)},
+        column_of,
         {id(r.constraint): i for i, r in enumerate(info.rows)},
         a.tocsr(),
         integer,
+        DerivedColumns.of(am, column_of),
     )
 
 
@@ -460,8 +501,12 @@ def solve_in_stages(
 
 
 def start_value(start: Point, tol: float = 1e-9) -> float | None:
-    """Objective of a start if it satisfies every bound, row and integrality; else None."""
+    """Objective of a start if it satisfies every bound, row and integrality; else None.
+
+    Columns that follow from the shares (``DerivedColumns``) are set first."""
     compiled = start.compiled
+    if compiled.derived is not None:
+        compiled.derived.fill(start.x)
     lp = compiled.lp
     x = start.x
     lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
@@ -483,6 +528,8 @@ def start_value(start: Point, tol: float = 1e-9) -> float | None:
 
 def start_objective(start: Point) -> float:
     """A start's objective, feasible or not (to rank starts before repairing them)."""
+    if start.compiled.derived is not None:
+        start.compiled.derived.fill(start.x)
     return float(np.dot(np.asarray(start.compiled.lp.col_cost_), start.x))
 
 

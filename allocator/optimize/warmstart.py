@@ -24,6 +24,7 @@ from collections import defaultdict
 from typing import Any
 
 from allocator.io.case import Case
+from allocator.need_overlap import SharedNeeds, best_first
 from allocator.optimize.model import AllocationModel
 from allocator.optimize.solve import Compiled, Point, SolveResult
 from allocator.policies.divisible_min_share import min_share_of
@@ -75,6 +76,8 @@ class StartPlan:
             k: h for h, group in enumerate(am.measure_groups) for k in group.pairs
         }
         self._z = set(am.model.Z)
+        #: what funding a project adds depends on its need's projects already funded
+        self.shared = SharedNeeds([overlap for _, overlap in am.overlap_terms])
         #: fund orders that depend on nothing but the group (no LP reservation, no preference)
         self._plain_order: dict[int, list[int]] = {}
         # Columns by key: a start writes hundreds of thousands of values at province
@@ -317,7 +320,19 @@ class StartPlan:
             (-self.density(p), 0, p, 0) for p in self.by_density if self.values[p].value > 0
         ]
         items += [(-d, 1, c, k) for d, c, k in self._household_offers()]
-        for _, kind, first, k in sorted(items):
+
+        # A project whose need funded projects already cover in part is worth what it adds.
+        def reprice(item: tuple[float, int, int, int]) -> tuple[float, int, int, int] | None:
+            key, kind, p, k = item
+            if kind != 0 or p not in self.shared:
+                return item
+            added = self.shared.added_value(p, self.values[p].value, self.funded.__contains__)
+            density = added / self.case.projects[p].cost
+            if density >= -key - 1e-15:
+                return item
+            return (-density, kind, p, k) if density > 0 else None
+
+        for _, kind, first, k in best_first(items, reprice):
             if kind == 0:
                 self.fund(first)
             else:

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.i18n import msg
+from allocator.need_overlap import money_value
 from allocator.plan import Plan
 from allocator.policies.registry import active
 from allocator.policies.village_cap import cap_of
@@ -52,6 +53,33 @@ def _cheapest_prices(plan: Plan) -> npt.NDArray[np.float64]:
     return np.where(np.isfinite(lowest), lowest, 0.0)
 
 
+def _covered_needs(plan: Plan) -> dict[int, tuple[float, int, list[int]]]:
+    """Projects not fully funded whose need funded projects already cover in part: what
+    funding one would add (value, households) and which funded projects cover it."""
+    totals = plan.project_totals()
+    case = plan.case
+    funded = {p for p, amount in totals.items() if amount >= case.projects[p].cost}
+    found: dict[int, tuple[float, int, list[int]]] = {}
+    for overlap in plan.overlaps:
+        for member in overlap.members:
+            others = [m for m in overlap.members if m is not member]
+            if not all(funded.intersection(m) for m in others):
+                continue
+            partners = sorted(q for m in others for q in m if q in funded)
+            for p in member:
+                if p in funded:
+                    continue
+                value, households, covering = found.get(
+                    p, (plan.values[p].value, plan.values[p].households_counted, [])
+                )
+                found[p] = (
+                    value + overlap.value,
+                    households + overlap.households,
+                    sorted(set(covering) | set(partners)),
+                )
+    return found
+
+
 def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
     """Why each project is funded or not: eligibility, budgets left, the price of money.
 
@@ -72,6 +100,7 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
         village_total[village_of[case.projects[p].village_id]] += amount
     cap = cap_of(plan.spec.spec.policies)
     cheapest_of = _cheapest_prices(plan)
+    covered = _covered_needs(plan)
     outcomes: list[ProjectOutcome] = []
     for p, project in enumerate(case.projects):
         got = totals.get(p, 0)
@@ -127,6 +156,27 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
             outcomes.append(
                 ProjectOutcome(
                     status, "no_listed_need", "addresses no need the village listed (value 0)"
+                )
+            )
+        elif p in covered:
+            added, households, partners = covered[p]
+            outcomes.append(
+                ProjectOutcome(
+                    status,
+                    "need_covered",
+                    msg(
+                        (
+                            "its need ({need}) is already met in part by {ids} (funded): it "
+                            "would add {households} of its {total} households, worth "
+                            "{density:.3g} per 10k yuan (prices: {price_text})"
+                        ),
+                        need=project.category,
+                        ids=", ".join(case.projects[q].project_id for q in partners),
+                        households=max(households, 0),
+                        total=plan.values[p].households_counted,
+                        density=max(added, 0.0) / project.cost * 10_000,
+                        price_text=price_text,
+                    ),
                 )
             )
         elif cap is not None and village_total[v] + missing > cap:
@@ -522,6 +572,10 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
     households_reached = sum(
         plan.values[p].households_counted * totals[p] // case.projects[p].cost for p in listed
     )
+    # Households of a need two funded projects both record are counted once.
+    for overlap, share in zip(plan.overlaps, plan.overlap_shares(), strict=True):
+        households_reached += round(overlap.households * share)
+        poor_reached += round(overlap.poor_households * share)
     counts: dict[str, int] = defaultdict(int)
     for o in outcomes:
         counts[o.status] += 1
@@ -600,11 +654,8 @@ def summary(plan: Plan, outcomes: list[ProjectOutcome], unmet: list[UnmetNeed]) 
 
 def plan_value(plan: Plan) -> float:
     """The plan's value from its rows: needs covered, households reached, standards closed."""
-    case = plan.case
-    value = sum(
-        plan.values[p].value * amount / case.projects[p].cost
-        for p, amount in plan.project_totals().items()
-    )
+    value = money_value(plan.case, plan.values, [], plan.ledger.by_project)
+    value += plan.overlap_value()  # a plan over several years weighs them by start year
     return value + plan.household_value
 
 

@@ -247,15 +247,18 @@ def test_re_solves_leave_the_compiled_model_unchanged() -> None:
     assert solve_relaxation(compiled, spec.solver).objective == relaxed.objective
 
 
+@pytest.mark.parametrize("seed", [1, 2])
 def test_a_start_within_the_gap_of_the_lp_bound_is_proven_without_the_full_mip(
-    tmp_path: Path,
+    tmp_path: Path, seed: int
 ) -> None:
-    """Generated city (seed 2): the margin sub-MIP's plan is within 1e-4 of the LP
+    """Generated cities: the margin sub-MIP's plan is within 1e-4 of the LP
     relaxation's bound, a bound on every plan, so it is returned as optimal with that
-    bound, and it passes the independent check like any plan."""
+    bound, and it passes the independent check like any plan. On seed 1 the sub-MIP
+    first stops at its own gap (1.2e-4 from the LP bound) while its bound leaves
+    room, and is continued to within that room."""
     from allocator.app.generate import SIZES, generate_case, write_case
 
-    folder = write_case(generate_case(SIZES["city"], seed=2), tmp_path / "city")
+    folder = write_case(generate_case(SIZES["city"], seed=seed), tmp_path / "city")
     case = load_case(folder)
     spec = load_spec(DEFAULT_SPEC)
     plan = allocate(case, load_ruleset(BASELINE, rule_schema(case.meta)), spec)

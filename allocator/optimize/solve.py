@@ -413,13 +413,13 @@ def solve_restricted(
     start: Point,
     target: float,
     node_limit: int = 1000,
-) -> Point | None:
+) -> tuple[Point, float] | None:
     """Solve the MIP with every integer column outside ``free`` fixed at ``start``.
 
     Stops at the first plan worth ``target`` (HiGHS's objective target) or after
     ``node_limit`` nodes: a work limit, not a clock, so the result is the same
-    on any machine. Returns a full solution (feasible for the whole model), or
-    None if none was found.
+    on any machine. Returns a full solution (feasible for the whole model) and
+    the restricted problem's bound, or None if none was found.
     """
     lp = compiled.lp
     keep = compiled.integer & ~compiled.mask(free)
@@ -441,9 +441,11 @@ def solve_restricted(
     h.setSolution(initial)
     try:
         _run(h)
-        if h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        info = h.getInfo()
+        if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
             return None
-        return Point(compiled, np.asarray(h.getSolution().col_value, dtype=np.float64))
+        point = Point(compiled, np.asarray(h.getSolution().col_value, dtype=np.float64))
+        return point, float(info.mip_dual_bound)
     finally:
         _free(h)
 

@@ -793,5 +793,7 @@ ZH: dict[str, str] = {
         '最优（与线性松弛上界相差不超过 {gap:g}）',
     '{n_stranded} continuing project(s) cannot be paid in their years: no fund may pay them then (earmarks, rules, money by year): {value}':
         '{n_stranded} 个续建项目在其建设年度内无资金可付（使用范围、规则、分年度资金）：{value}',
+    'Time limit: the solve with household counts continuous reached its time limit; the best plan found is within {gap:.2e} of its bound':
+        '时间上限：户数取连续值的求解已达时间上限；找到的最好方案与其界的差距在 {gap:.2e} 以内',
 }
 # fmt: on

@@ -61,6 +61,8 @@ class StartPlan:
         #: money the LP routed from fund f to group g, not yet used (lp_guided only)
         self.reserved: dict[tuple[int, int], float] = {}
         self.reserved_total: dict[int, float] = defaultdict(float)
+        #: money the LP routed from fund f to measure group h, not yet used (lp_guided only)
+        self.measure_reserved: dict[tuple[int, int], float] = {}
         self._densities = [
             v.value / project.cost for v, project in zip(values, case.projects, strict=True)
         ]
@@ -226,10 +228,13 @@ class StartPlan:
         h = self.measure_group_of[k]
         funds = self.am.measure_groups[h].funds
         unit_cost = options.unit_cost[k] / self.unit
-        # Money the LP routed to project groups stays theirs while an LP-led start follows
-        # the LP's household counts; what a policy requires may take any money left.
-        held = self.reserved_total if self.following_lp else {}
-        free = {f: max(0.0, self.left[f] - held.get(f, 0.0)) for f in funds}
+        if self.following_lp:
+            # Following the LP's household counts, a measure group spends the money the
+            # LP routed to it: drawn from other funds, it would leave a later group
+            # without the money the LP gave it.
+            free = {f: min(self.left[f], self.measure_reserved.get((f, h), 0.0)) for f in funds}
+        else:  # what a policy requires may take any money left
+            free = {f: max(0.0, self.left[f]) for f in funds}
         money = sum(free.values())
         n = min(count, room, int(money / unit_cost + 1e-9) if unit_cost > 0 else count)
         if n <= 0:
@@ -242,6 +247,8 @@ class StartPlan:
                 continue
             self.point[m.xh[f, h]] = self.point[m.xh[f, h]] + take
             self.left[f] -= take
+            if self.following_lp:
+                self.measure_reserved[(f, h)] -= take
             remaining -= take
         self._given[k] += n
         self._measure_count[measure] += n
@@ -300,10 +307,12 @@ class StartPlan:
             # The households the LP reaches, whole, first: the LP meets the household
             # floors and guarantees itself, so the policies' seeds below only top up.
             self.following_lp = True
+            self.measure_reserved = {(f, h): lp.value(m.xh[f, h]) for f, h in am.measure_arcs}
             for k, wanted in enumerate(lp_counts(self.am, lp)):
                 if wanted - self._given[k] > 0:
                     self.give(k, wanted - self._given[k])
             self.following_lp = False
+            self.measure_reserved.clear()
         for policy, config in self.policies:
             policy.seed_start(config, self, "first")
         if lp_share:

@@ -431,3 +431,36 @@ def test_the_lp_led_start_gives_every_measure_the_lp_gives_whole(tmp_path: Path)
     given = [round(start[m.y[k]]) for k in m.Y]
     assert len(whole) > 400
     assert [k for k in range(len(whole)) if given[k] < whole[k]] == []
+
+
+def test_the_lp_led_start_follows_the_lp_closely_on_a_county_with_its_register(
+    tmp_path: Path,
+) -> None:
+    """Generated county with its register (seed 1, 6,337 registered poor households):
+    the LP-led start is within 1e-3 of the LP bound. It was 2.3e-2 below while measure
+    groups drew other groups' money, and 7.0e-3 while the water guarantee's seed funded
+    a village's cheapest water project for households the LP had already given
+    measures (or for a second class of a village whose project was funded)."""
+    from allocator.app.generate import SIZES, generate_case, write_case
+    from allocator.optimize.model import build_model
+    from allocator.optimize.solve import compile_model, solve_relaxation, start_value
+    from allocator.optimize.warmstart import lp_guided_start
+    from allocator.rules.eligibility import evaluate_eligibility
+    from allocator.valuation import household_values, project_values, village_value_factors
+
+    folder = write_case(generate_case(SIZES["county"], 1, with_households=True), tmp_path / "c")
+    case = load_case(folder)
+    spec = load_spec(DEFAULT_SPEC).spec
+    ruleset = load_ruleset(BASELINE, rule_schema(case.meta))
+    eligibility = evaluate_eligibility(case, ruleset)
+    values = project_values(case, spec.objective)
+    options = plan_households(case, ruleset, spec)
+    assert options is not None
+    factors = village_value_factors(case, spec.objective)
+    worth = household_values(case, spec.objective, options, factors)
+    am = build_model(case, eligibility, values, spec, None, options, worth)
+    compiled = compile_model(am)
+    relaxed = solve_relaxation(compiled, spec.solver)
+    value = start_value(lp_guided_start(case, am, compiled, values, spec, relaxed, worth))
+    assert value is not None and relaxed.objective is not None
+    assert (relaxed.objective - value) / relaxed.objective < 1e-3

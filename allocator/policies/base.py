@@ -144,6 +144,8 @@ class StartBuilder(Protocol):
     groups: list[Group]
     group_of: dict[int, int]
     left: dict[int, float]
+    #: projects (parts) funded so far
+    funded: set[int]
 
     households: HouseholdOptions | None
 

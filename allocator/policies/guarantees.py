@@ -187,12 +187,14 @@ class Guarantees(Policy[GuaranteesConfig]):
             return
         library = by_village(start.case, start.by_density)
         for _, c, pairs, projects in guaranteed(config, options, library, start.case):
+            missing = int(options.classes.count[c]) - sum(start.given(k) for k in pairs)
+            if missing <= 0 or any(p in start.funded for p in projects):
+                continue  # met already (an LP-led start gives the LP's measures first)
             cheapest_project = min(
                 projects, key=lambda p: start.case.projects[p].cost, default=None
             )
             if cheapest_project is not None and start.fund(cheapest_project):
                 continue
-            missing = int(options.classes.count[c]) - sum(start.given(k) for k in pairs)
             for k in cheapest(options, pairs):
                 if missing <= 0:
                     break

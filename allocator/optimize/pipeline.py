@@ -216,6 +216,10 @@ def _solve(
         timings["households"] = timings.get("households", 0.0) + guide.solver_seconds
         _timed(timings, "start", t)
         timings["start"] -= guide.solver_seconds
+        if guide.bound is None and relaxed.objective is not None:
+            # Stopped in its root, HiGHS reports no bound (the province's guide did): the
+            # LP relaxation's bound holds for every plan.
+            guide = replace(guide, bound=relaxed.objective)
         proven = _proven_by(guide, starts, solver.mip_gap)
         if proven is not None:
             return Solved(am, compiled, proven, relaxed, marginal, routings)

@@ -77,11 +77,20 @@ def need_overlaps(case: Case, objective: Objective, values: list[ProjectValue]) 
     """Every non-zero overlap term of the case's listed needs, in need order."""
     listed = {(n.village_id, n.need): n.households for n in case.needs}
     timing = case.timing
+    keys = [(project.village_id, project.category) for project in case.projects]
+    # Most needs have one project: find the others before building anything per need
+    # (a province has 58,000 needs; its run computes this twice).
+    seen: set[tuple[str, str]] = set()
+    several: set[tuple[str, str]] = set()
+    for p, key in enumerate(keys):
+        if timing is None or timing.part[p] == 0:
+            if key in seen:
+                several.add(key)
+            seen.add(key)
     # need -> original project -> its starts (the project itself in a one-year plan)
     by_need: dict[tuple[str, str], dict[int, list[int]]] = {}
-    for p, project in enumerate(case.projects):
-        key = (project.village_id, project.category)
-        if key not in listed or (timing is not None and timing.part[p] != 0):
+    for p, key in enumerate(keys):
+        if key not in several or key not in listed or (timing and timing.part[p] != 0):
             continue
         origin = timing.origin[p] if timing is not None else p
         by_need.setdefault(key, {}).setdefault(origin, []).append(p)

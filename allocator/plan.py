@@ -94,6 +94,8 @@ class Plan:
     #: value the overlaps of shared needs take back, for a plan folded from one over
     #: several years (whose overlaps are weighed by start year); None: from this plan's
     shared_need_value: float | None = None
+    #: the case's need overlaps when the solve has them already (else ``overlaps`` computes)
+    known_overlaps: list[Overlap] | None = field(default=None, repr=False)
 
     @cached_property
     def grant_ledger(self) -> HouseholdLedger:
@@ -111,6 +113,8 @@ class Plan:
     @cached_property
     def overlaps(self) -> list[Overlap]:
         """Households several funded projects of one need would count twice (need_overlap)."""
+        if self.known_overlaps is not None:
+            return self.known_overlaps
         return need_overlaps(self.case, self.spec.spec.objective, self.values)
 
     def overlap_shares(self) -> list[float]:

@@ -528,6 +528,7 @@ def allocate(
         project_binding=binding.projects,
         binding=binding.every,
         warnings=warnings,
+        known_overlaps=am.overlaps,
         households=options,
         grants=grants,
         household_value=(
@@ -707,6 +708,7 @@ def _factor_plan(
         household_value=(
             household_value(households.options, households.values, grants) if households else 0.0
         ),
+        known_overlaps=overlaps,
     )
 
 

@@ -131,7 +131,15 @@ class StartPlan:
         parts = self._parts[(timing.origin[p], timing.start[p])]
         if any(q not in self.group_of for q in parts):
             return 0.0
-        amount = self._fund_part(p, prefer)
+        # Started only as far as its later years' money reaches: a start whose later
+        # part finds no money would be funded unevenly, and the start infeasible.
+        share = 1.0
+        for q in parts[1:]:
+            cost = self.case.projects[q].cost / self.am.unit
+            share = min(share, self._part_room(q, prefer) / cost if cost > 0 else 1.0)
+        if share < 1.0 - 1e-9 and not self.case.projects[p].divisible:
+            return 0.0
+        amount = self._fund_part(p, prefer, max(0.0, share))
         if amount <= 0:
             return 0.0
         self._started.add(timing.origin[p])
@@ -149,13 +157,7 @@ class StartPlan:
         cost = project.cost / am.unit
         g = self.group_of[p]
         funds = self._funds_in_order(g, prefer)
-        if self.reserved:
-            room = sum(self._room(f, g) for f in funds)
-        else:  # _room without reservations, inline: the greedy pass asks this 100,000s of times
-            left = self.left
-            room = sum(max(0.0, left[f]) for f in funds)
-        for policy, config in self.policies:
-            room = policy.start_limit(config, self, p, room)
+        room = self._part_room(p, prefer, funds)
         if project.divisible:
             amount = min(cost * share, room)
             if amount <= 1e-9 or amount < self.min_share * cost:
@@ -187,6 +189,20 @@ class StartPlan:
                 self.reserved_total[f] -= used
             remaining -= take
         return amount
+
+    def _part_room(self, p: int, prefer: set[int] | None, funds: list[int] | None = None) -> float:
+        """What project (part) p could get now: its funds' money, as the policies limit it."""
+        g = self.group_of[p]
+        if funds is None:
+            funds = self._funds_in_order(g, prefer)
+        if self.reserved:
+            room = sum(self._room(f, g) for f in funds)
+        else:  # _room without reservations, inline: the greedy pass asks this 100,000s of times
+            left = self.left
+            room = sum(max(0.0, left[f]) for f in funds)
+        for policy, config in self.policies:
+            room = policy.start_limit(config, self, p, room)
+        return room
 
     def _funds_in_order(self, g: int, prefer: set[int] | None) -> list[int]:
         """Group g's funds in the order money is drawn: preferred first, then the policies'
@@ -292,11 +308,19 @@ class StartPlan:
         am, m = self.am, self.am.model
         lp_share: dict[int, float] = {}
         if lp is not None and lp.point is not None:
+            spent: dict[int, float] = defaultdict(float)
             for f, g in am.arcs:
                 amount = max(0.0, lp.value(m.x[f, g]))
                 if amount > 0:
                     self.reserved[(f, g)] = amount
                     self.reserved_total[f] += amount
+                    spent[f] += amount
+            for f, h in am.measure_arcs:
+                spent[f] += max(0.0, lp.value(m.xh[f, h]))
+            # No fund pays more than the LP paid from it: money the LP leaves idle is idle
+            # for a reason (filled, it broke the category share of a three-year province).
+            for f in self.left:
+                self.left[f] = min(self.left[f], spent.get(f, 0.0) + 1e-9)
             lp_share = {p: lp.value(m.s[p]) for p in am.modelled}
         # Candidates for floors in the order the LP favours them, else cheapest first.
         self.floor_order = sorted(

@@ -403,11 +403,9 @@ def test_a_guide_that_runs_out_of_time_ends_the_solve_with_its_bound(
     assert "solve" not in plan.timings
 
 
-def test_the_lp_led_start_gives_every_measure_the_lp_gives_whole(tmp_path: Path) -> None:
-    """Following the LP's household counts, each measure group spends the money the LP
-    routed to it. Drawn from whatever fund had money, early groups used funds the LP
-    kept for later ones: on this generated tiny case 44 of 427 (measure, class) pairs
-    got fewer households than the LP gave them, and the province's start lost 1.35%."""
+def _lp_led_start(tmp_path: Path, size: str) -> tuple[Any, Any, Any]:
+    """A generated case of ``size`` with its register (seed 1): its model, LP relaxation
+    and LP-led start."""
     from allocator.app.generate import SIZES, generate_case, write_case
     from allocator.optimize.model import build_model
     from allocator.optimize.solve import compile_model, solve_relaxation
@@ -415,7 +413,7 @@ def test_the_lp_led_start_gives_every_measure_the_lp_gives_whole(tmp_path: Path)
     from allocator.rules.eligibility import evaluate_eligibility
     from allocator.valuation import household_values, project_values, village_value_factors
 
-    folder = write_case(generate_case(SIZES["tiny"], 1, with_households=True), tmp_path / "c")
+    folder = write_case(generate_case(SIZES[size], 1, with_households=True), tmp_path / "c")
     case = load_case(folder)
     spec = load_spec(DEFAULT_SPEC).spec
     ruleset = load_ruleset(BASELINE, rule_schema(case.meta))
@@ -428,7 +426,15 @@ def test_the_lp_led_start_gives_every_measure_the_lp_gives_whole(tmp_path: Path)
     am = build_model(case, eligibility, values, spec, None, options, worth)
     compiled = compile_model(am)
     relaxed = solve_relaxation(compiled, spec.solver)
-    start = lp_guided_start(case, am, compiled, values, spec, relaxed, worth)
+    return am, relaxed, lp_guided_start(case, am, compiled, values, spec, relaxed, worth)
+
+
+def test_the_lp_led_start_gives_every_measure_the_lp_gives_whole(tmp_path: Path) -> None:
+    """Following the LP's household counts, each measure group spends the money the LP
+    routed to it. Drawn from whatever fund had money, early groups used funds the LP
+    kept for later ones: on this generated tiny case 44 of 427 (measure, class) pairs
+    got fewer households than the LP gave them, and the province's start lost 1.35%."""
+    am, relaxed, start = _lp_led_start(tmp_path, "tiny")
     m = am.model
     whole = [int(relaxed.value(m.y[k]) + 1e-6) for k in m.Y]
     given = [round(start[m.y[k]]) for k in m.Y]
@@ -444,26 +450,9 @@ def test_the_lp_led_start_follows_the_lp_closely_on_a_county_with_its_register(
     groups drew other groups' money, and 7.0e-3 while the water guarantee's seed funded
     a village's cheapest water project for households the LP had already given
     measures (or for a second class of a village whose project was funded)."""
-    from allocator.app.generate import SIZES, generate_case, write_case
-    from allocator.optimize.model import build_model
-    from allocator.optimize.solve import compile_model, solve_relaxation, start_value
-    from allocator.optimize.warmstart import lp_guided_start
-    from allocator.rules.eligibility import evaluate_eligibility
-    from allocator.valuation import household_values, project_values, village_value_factors
+    from allocator.optimize.solve import start_value
 
-    folder = write_case(generate_case(SIZES["county"], 1, with_households=True), tmp_path / "c")
-    case = load_case(folder)
-    spec = load_spec(DEFAULT_SPEC).spec
-    ruleset = load_ruleset(BASELINE, rule_schema(case.meta))
-    eligibility = evaluate_eligibility(case, ruleset)
-    values = project_values(case, spec.objective)
-    options = plan_households(case, ruleset, spec)
-    assert options is not None
-    factors = village_value_factors(case, spec.objective)
-    worth = household_values(case, spec.objective, options, factors)
-    am = build_model(case, eligibility, values, spec, None, options, worth)
-    compiled = compile_model(am)
-    relaxed = solve_relaxation(compiled, spec.solver)
-    value = start_value(lp_guided_start(case, am, compiled, values, spec, relaxed, worth))
+    _, relaxed, start = _lp_led_start(tmp_path, "county")
+    value = start_value(start)
     assert value is not None and relaxed.objective is not None
     assert (relaxed.objective - value) / relaxed.objective < 1e-3

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 # fmt: off
 ZH: dict[str, str] = {
-    'its need ({need}) is already met in part by {ids} (funded): it would add {households} of its {total} households, worth {density:.3g} per 10k yuan (prices: {price_text})':
-        '其需求（{need}）已由 {ids}（已安排）部分满足：安排它只能再增加其 {total} 户中的 {households} 户，每万元效益值 {density:.3g}（资金边际价值：{price_text}）',
+    'its need ({need}) is already met in part by {ids} (funded): it would add {households} of its {total} households ({poor} of its {total_poor} poor ones), worth {density:.3g} per 10k yuan (prices: {price_text})':
+        '其需求（{need}）已由 {ids}（已安排）部分满足：安排它只能再增加其 {total} 户中的 {households} 户（贫困户 {total_poor} 户中的 {poor} 户），每万元效益值 {density:.3g}（资金边际价值：{price_text}）',
     "module 'allocator' has no attribute {name!r}":
         '模块 allocator 没有属性 {name!r}',
     'case folders must have distinct names (each gets out/<name>)':

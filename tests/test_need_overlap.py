@@ -120,7 +120,7 @@ def test_an_alternative_left_out_says_its_need_is_already_met(tmp_path: Path) ->
     assert outcome.status == "unfunded"
     assert outcome.reason == "need_covered"
     assert "already met in part by B" in outcome.detail
-    assert "would add 10 of its 60 households" in outcome.detail
+    assert "would add 10 of its 60 households (30 of its 30 poor ones)" in outcome.detail
 
 
 @pytest.mark.parametrize("counts", [(60, 50, 40), (100, 30, 80, 20), (5, 5, 5)])

@@ -53,13 +53,14 @@ def _cheapest_prices(plan: Plan) -> npt.NDArray[np.float64]:
     return np.where(np.isfinite(lowest), lowest, 0.0)
 
 
-def _covered_needs(plan: Plan) -> dict[int, tuple[float, int, list[int]]]:
+def _covered_needs(plan: Plan) -> dict[int, tuple[float, int, int, list[int]]]:
     """Projects not fully funded whose need funded projects already cover in part: what
-    funding one would add (value, households) and which funded projects cover it."""
+    funding one would add (value, households, poor households) and which funded projects
+    cover it."""
     totals = plan.project_totals()
     case = plan.case
     funded = {p for p, amount in totals.items() if amount >= case.projects[p].cost}
-    found: dict[int, tuple[float, int, list[int]]] = {}
+    found: dict[int, tuple[float, int, int, list[int]]] = {}
     for overlap in plan.overlaps:
         for member in overlap.members:
             others = [m for m in overlap.members if m is not member]
@@ -69,12 +70,14 @@ def _covered_needs(plan: Plan) -> dict[int, tuple[float, int, list[int]]]:
             for p in member:
                 if p in funded:
                     continue
-                value, households, covering = found.get(
-                    p, (plan.values[p].value, plan.values[p].households_counted, [])
+                own = plan.values[p]
+                value, households, poor, covering = found.get(
+                    p, (own.value, own.households_counted, own.poor_households_counted, [])
                 )
                 found[p] = (
                     value + overlap.value,
                     households + overlap.households,
+                    poor + overlap.poor_households,
                     sorted(set(covering) | set(partners)),
                 )
     return found
@@ -159,7 +162,7 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                 )
             )
         elif p in covered:
-            added, households, partners = covered[p]
+            added, households, poor, partners = covered[p]
             outcomes.append(
                 ProjectOutcome(
                     status,
@@ -167,13 +170,16 @@ def project_outcomes(plan: Plan) -> list[ProjectOutcome]:
                     msg(
                         (
                             "its need ({need}) is already met in part by {ids} (funded): it "
-                            "would add {households} of its {total} households, worth "
-                            "{density:.3g} per 10k yuan (prices: {price_text})"
+                            "would add {households} of its {total} households ({poor} of its "
+                            "{total_poor} poor ones), worth {density:.3g} per 10k yuan "
+                            "(prices: {price_text})"
                         ),
                         need=project.category,
                         ids=", ".join(case.projects[q].project_id for q in partners),
                         households=max(households, 0),
                         total=plan.values[p].households_counted,
+                        poor=max(poor, 0),
+                        total_poor=plan.values[p].poor_households_counted,
                         density=max(added, 0.0) / project.cost * 10_000,
                         price_text=price_text,
                     ),

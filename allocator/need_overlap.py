@@ -198,6 +198,18 @@ class SharedNeeds:
                 value += overlap.value
         return value
 
+    def reprice(
+        self, key: float, p: int, value: float, cost: int, funded: Callable[[int], bool]
+    ) -> float | None:
+        """A greedy fill's key for p (minus value per yuan): ``key`` while p adds all it was
+        priced at, else minus what it adds per yuan now, or None when it adds nothing."""
+        if p not in self._of:
+            return key
+        density = self.added_value(p, value, funded) / cost
+        if density >= -key - 1e-15:
+            return key
+        return -density if density > 0 else None
+
 
 def best_first(queue: list[Q], reprice: Callable[[Q], Q | None]) -> Iterator[Q]:
     """Items smallest first; each is re-priced when it comes up, and put back (or dropped,

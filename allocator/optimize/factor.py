@@ -136,12 +136,8 @@ def factor_allocate(
 
     def reprice(item: tuple[float, int]) -> tuple[float, int] | None:
         key, p = item
-        if p not in shared:
-            return item
-        added = shared.added_value(p, values[p].value, funded) / case.projects[p].cost
-        if added >= -key - 1e-15:
-            return item
-        return (-added, p) if added > 0 else None
+        now = shared.reprice(key, p, values[p].value, case.projects[p].cost, funded)
+        return None if now is None else (now, p)
 
     by_unit: dict[int, dict[int, int]] = defaultdict(dict)
     for (f, u), amount in envelope.items():

@@ -529,7 +529,8 @@ def start_value(start: Point, tol: float = 1e-9) -> float | None:
 
 
 def start_objective(start: Point) -> float:
-    """A start's objective, feasible or not (to rank starts before repairing them)."""
+    """A start's objective, feasible or not (to rank starts before repairing them); the
+    columns that follow from its shares (``DerivedColumns``) are set first."""
     if start.compiled.derived is not None:
         start.compiled.derived.fill(start.x)
     return float(np.dot(np.asarray(start.compiled.lp.col_cost_), start.x))

@@ -357,13 +357,11 @@ class StartPlan:
         # A project whose need funded projects already cover in part is worth what it adds.
         def reprice(item: tuple[float, int, int, int]) -> tuple[float, int, int, int] | None:
             key, kind, p, k = item
-            if kind != 0 or p not in self.shared:
+            if kind != 0:
                 return item
-            added = self.shared.added_value(p, self.values[p].value, self.funded.__contains__)
-            density = added / self.case.projects[p].cost
-            if density >= -key - 1e-15:
-                return item
-            return (-density, kind, p, k) if density > 0 else None
+            cost = self.case.projects[p].cost
+            now = self.shared.reprice(key, p, self.values[p].value, cost, self.funded.__contains__)
+            return None if now is None else (now, kind, p, k)
 
         for _, kind, first, k in best_first(items, reprice):
             if kind == 0:

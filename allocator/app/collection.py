@@ -36,3 +36,14 @@ def rare_full_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(young, middle, old)
+
+
+def collect_the_solve() -> None:
+    """Free the solve's model now that the plan is made.
+
+    The Pyomo model (about 100 MB at province size) refers to itself, so only a full
+    collection frees it, and with full collections rare that may never come before the
+    process ends. Freed before the report is composed, its memory is reused by the
+    report instead of adding to the run's peak (province: 596 -> 557 MiB).
+    """
+    gc.collect()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from allocator.app.collection import collect_the_solve
 from allocator.app.defaults import DEFAULT_MODEL, DEFAULT_RULES, default_path
 from allocator.app.years import YearPlan, allocate_years, replan_case
 from allocator.audit.prechecks import domain_prechecks, domain_shortfalls
@@ -158,6 +159,7 @@ def run(
     plan.timings = {"load": inputs.load_seconds, **plan.timings}
     tell(Progress("write"))
     started = time.perf_counter()
+    collect_the_solve()
     report = build_report(plan)
     lang = language or inputs.case.meta.language
     if years is not None:

@@ -7,7 +7,11 @@ numbers, finite numbers, booleans, literal choices, as the row reader parses
 them) and its constraints (``ge``, ``gt``, ``le``, ``lt``, lengths, patterns),
 each applied to a whole column at once. Where any cell fails, the first failing
 row in file order is handed to the row reader (``csvtable``), so the error is
-exactly the one ``read_table`` gives: same message, row and column.
+exactly the one the row reader gives: same message, row and column.
+
+:func:`read_frame` keeps the columns (the register's millions of rows are never
+objects); :func:`read_records` makes the row models of a large case table from
+them, validated by pydantic in one call per table.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import typing
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import annotated_types as at
 import numpy as np
@@ -30,8 +34,19 @@ from pydantic.fields import FieldInfo
 
 from allocator.errors import InputError, Location
 from allocator.i18n import msg
-from allocator.io.csvtable import ColumnSpec, _check_header, _parse_row, column_specs, decode_csv
+from allocator.io.csvtable import (
+    ColumnSpec,
+    _check_header,
+    _parse_row,
+    column_specs,
+    decode_csv,
+    parse_list,
+    read_rows,
+)
 from allocator.io.files import read_bytes
+from allocator.schemas import ExtraType
+
+M = TypeVar("M", bound=BaseModel)
 
 _INT = r"^[-+]?\d+$"
 _FLOAT = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
@@ -146,12 +161,29 @@ def _record(text: str, index: int) -> tuple[int, list[str]]:
     raise ValueError(index)  # pragma: no cover
 
 
-def read_frame(
-    path: Path, model: type[BaseModel], *, encoding: str = "utf-8", raw: bytes | None = None
-) -> Frame:
-    """Read ``path`` into validated columns; raise the row reader's :class:`InputError`."""
-    if raw is None:
-        raw = read_bytes(path)
+@dataclass(frozen=True)
+class _Columns:
+    """A table's cells typed column by column, before any verdict on them."""
+
+    frame: Frame
+    first_bad: int | None  # the first record (in file order) a check refuses
+    text: str
+    position: dict[str, int]
+    specs: list[ColumnSpec]
+
+
+def _read_columns(
+    path: Path,
+    model: type[BaseModel],
+    raw: bytes,
+    encoding: str,
+    extra_columns: dict[str, ExtraType],
+) -> _Columns | None:
+    """Parse and check every column; None when polars cannot read the file as a plain
+    table (ragged rows, stray quotes) or it has no data rows: the row reader decides.
+
+    Header errors are raised here, as the row reader raises them.
+    """
     text = decode_csv(raw, path, encoding)  # refuses undeclared encodings, strips a BOM
     specs = column_specs(model)
     first_line = text.split("\n", 1)[0]
@@ -160,14 +192,8 @@ def read_frame(
     except (StopIteration, csv.Error):
         header = []
     if not text.strip():
-        raise InputError(
-            msg(
-                "file is empty; expected a header row: {specs}",
-                specs=",".join(s.name for s in specs),
-            ),
-            Location(path, 1),
-        )
-    _check_header(path, header, specs, {})
+        return None
+    _check_header(path, header, specs, extra_columns)
     position = {name: i for i, name in enumerate(header)}
     data = raw if encoding == "utf-8" and not raw.startswith(b"\xef\xbb\xbf") else text.encode()
     try:
@@ -175,12 +201,14 @@ def read_frame(
             data, infer_schema=False, empty_string_is_null=False, raise_if_empty=False
         )
     except (pl.exceptions.PolarsError, ValueError):
-        frame = None
-    if frame is None or frame.width != len(header):
-        return _row_reader_verdict(path, model, text, position, specs)
+        return None
+    if frame.width != len(header) or frame.height == 0:
+        return None
     frame = frame.with_columns(pl.all().str.strip_chars())
     blank = frame.select(pl.all_horizontal(pl.all() == "")).to_series()
     records = np.flatnonzero(~blank.to_numpy())
+    if len(records) == 0:
+        return None
     lines = text.count("\n") + (0 if text.endswith("\n") else 1) - 1
     if lines == frame.height:  # one line per record: row numbers by position
         rows = records.astype(np.int64) + 2
@@ -188,15 +216,19 @@ def read_frame(
         reader = csv.reader(io.StringIO(text, newline=""))
         next(reader)
         rows = np.array([reader.line_num for c in reader if any(x.strip() for x in c)])
-    if len(records) == 0:
-        raise InputError(msg("file has a header but no data rows"), Location(path, 2))
     frame = frame[records.tolist()] if len(records) < frame.height else frame
 
     columns: dict[str, pl.Series] = {}
     first_bad: int | None = None
+
+    def refuse(bad: npt.NDArray[np.intp]) -> None:
+        nonlocal first_bad
+        if len(bad):
+            first_bad = int(bad[0]) if first_bad is None else min(first_bad, int(bad[0]))
+
     for spec in specs:
         if spec.name not in position:
-            default = model.model_fields[spec.name].default
+            default = model.model_fields[spec.name].get_default(call_default_factory=True)
             columns[spec.name] = pl.Series(spec.name, [default] * frame.height)
             continue
         field = _describe(model.model_fields[spec.name])
@@ -210,26 +242,98 @@ def read_frame(
             default = model.model_fields[spec.name].default
             values = values.set(empty, default)
         valid = (_syntax_ok(field, cells) & _within(field, values, spec.name, model)).to_numpy()
-        bad = np.flatnonzero(~np.where(empty.to_numpy(), may_be_empty, valid))
-        if len(bad):
-            first_bad = int(bad[0]) if first_bad is None else min(first_bad, int(bad[0]))
+        refuse(np.flatnonzero(~np.where(empty.to_numpy(), may_be_empty, valid)))
         columns[spec.name] = values.alias(spec.name)
-    if first_bad is not None:
-        line, cells_at = _record(text, first_bad)
-        _parse_row(path, line, cells_at, position, specs, {}, model)
-        raise InputError(msg("row is not valid"), Location(path, line))  # pragma: no cover
-    return Frame(rows, columns)
+    for name, kind in extra_columns.items():
+        field = _Field(_EXTRA_TYPES[kind], None, ())
+        cells = frame[name]
+        refuse(np.flatnonzero(~(_syntax_ok(field, cells) & (cells != "")).to_numpy()))
+        columns[name] = _typed(field, cells).alias(name)
+    return _Columns(Frame(rows, columns), first_bad, text, position, specs)
 
 
-def _row_reader_verdict(
-    path: Path,
-    model: type[BaseModel],
-    text: str,
-    position: dict[str, int],
-    specs: list[ColumnSpec],
+_EXTRA_TYPES: dict[ExtraType, Any] = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+def read_frame(
+    path: Path, model: type[BaseModel], *, encoding: str = "utf-8", raw: bytes | None = None
 ) -> Frame:
-    """A file polars cannot read as a plain table: the row reader names what is wrong."""
-    from allocator.io.csvtable import read_table
+    """Read ``path`` into validated columns; raise the row reader's :class:`InputError`."""
+    if raw is None:
+        raw = read_bytes(path)
+    parsed = _read_columns(path, model, raw, encoding, {})
+    if parsed is None:
+        return _row_reader_verdict(path, model, raw, encoding)
+    if parsed.first_bad is not None:
+        line, cells_at = _record(parsed.text, parsed.first_bad)
+        _parse_row(path, line, cells_at, parsed.position, parsed.specs, {}, model)
+        raise InputError(msg("row is not valid"), Location(path, line))  # pragma: no cover
+    return parsed.frame
 
-    read_table(path, model, raw=text.encode("utf-8"))
+
+def read_records(
+    path: Path,
+    model: type[M],
+    *,
+    encoding: str = "utf-8",
+    extra_columns: dict[str, ExtraType] | None = None,
+    allow_empty: bool = False,
+    raw: bytes | None = None,
+) -> list[tuple[int, M]]:
+    """:func:`~allocator.io.csvtable.read_rows`, read column by column.
+
+    The same ``(row_number, model)`` pairs and the same errors (file, row, column
+    and message): the row reader is the reference, and whatever this reader would
+    not decide alone (an irregular file, a refused cell, an empty table) goes to it.
+    The checks run per column; pydantic then validates the typed rows in one call.
+    """
+    extra_columns = extra_columns or {}
+    if raw is None:
+        raw = read_bytes(path)
+
+    def by_rows() -> list[tuple[int, M]]:
+        return read_rows(
+            path,
+            model,
+            encoding=encoding,
+            extra_columns=extra_columns,
+            allow_empty=allow_empty,
+            raw=raw,
+        )
+
+    parsed = _read_columns(path, model, raw, encoding, extra_columns)
+    if parsed is None or parsed.first_bad is not None:
+        return by_rows()
+    columns = parsed.frame.columns
+    names = [s.name for s in parsed.specs]
+    cells = [_cells(columns[s.name], s) for s in parsed.specs]
+    records = [dict(zip(names, values, strict=True)) for values in zip(*cells, strict=True)]
+    if extra_columns:
+        extra_names = list(extra_columns)
+        extras = zip(*(columns[n].to_list() for n in extra_names), strict=True)
+        for record, values in zip(records, extras, strict=True):
+            record["extra"] = dict(zip(extra_names, values, strict=True))
+    try:
+        rows = _rows_adapter(model).validate_python(records)
+    except ValidationError:  # a check pydantic makes that the column checks do not
+        return by_rows()
+    return list(zip(parsed.frame.rows.tolist(), rows, strict=True))
+
+
+def _cells(column: pl.Series, spec: ColumnSpec) -> list[Any]:
+    """A typed column as the row reader's cell values (lists split as it splits them)."""
+    values = column.to_list()
+    if spec.parse is parse_list:
+        return [v if isinstance(v, tuple) else parse_list(v) for v in values]
+    return values
+
+
+@cache
+def _rows_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def _row_reader_verdict(path: Path, model: type[BaseModel], raw: bytes, encoding: str) -> Frame:
+    """A file polars cannot read as a plain table: the row reader names what is wrong."""
+    read_rows(path, model, encoding=encoding, raw=raw)
     raise InputError(msg("the file cannot be read as a table"), Location(path))  # pragma: no cover

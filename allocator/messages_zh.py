@@ -191,8 +191,6 @@ ZH: dict[str, str] = {
         '无法读取文件：{strerror}',
     'the file cannot be read as a table':
         '无法将文件读取为表格',
-    'file is empty; expected a header row: {specs}':
-        '文件为空；应有表头行：{specs}',
     'row is not valid':
         '该行无效',
     "duplicate household_id '{ids}' (first on row {rows})":

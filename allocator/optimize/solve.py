@@ -553,12 +553,15 @@ def solve(
     progress: Callable[[Progress], None] | None = None,
     starts: Sequence[Point] = (),
     continuous: npt.NDArray[np.bool_] | None = None,
+    fixed: npt.NDArray[np.bool_] | None = None,
 ) -> SolveResult:
     """Solve the MIP with HiGHS; map its outcome to :class:`SolveStatus` before reading values.
 
     Of ``starts``, the best feasible one is offered to HiGHS as a first incumbent.
     Columns marked ``continuous`` are solved without their integrality (a
-    partial relaxation: its plan is a guide, not a plan).
+    partial relaxation: its plan is a guide, not a plan). Integer columns marked
+    ``fixed`` are held at the best start's values (a restriction: the bound HiGHS
+    reports is then the restricted problem's, not a bound on every plan).
     """
     lp = compiled.lp
     if not compiled.columns:
@@ -585,6 +588,10 @@ def solve(
         kinds = np.array([highspy.HighsVarType.kContinuous] * len(relaxed))
         h.changeColsIntegrality(len(relaxed), relaxed, kinds)
     chosen = best_start(starts)
+    if fixed is not None and chosen is not None:
+        held = np.flatnonzero(fixed & compiled.integer).astype(np.int32)
+        values = np.round(chosen[1].x[held])
+        h.changeColsBounds(len(held), held, values, values)
     if chosen is not None:
         initial = highspy.HighsSolution()
         initial.col_value = chosen[1].x.tolist()

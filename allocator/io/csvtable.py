@@ -197,18 +197,12 @@ def read_table(
     """
     if raw is None:
         raw = read_bytes(path)
+    reader = read_rows
     if len(raw) >= COLUMNAR_FROM:
         from allocator.io.frames import read_records  # polars: only for a large table
 
-        return read_records(
-            path,
-            model,
-            encoding=encoding,
-            extra_columns=extra_columns,
-            allow_empty=allow_empty,
-            raw=raw,
-        )
-    return read_rows(
+        reader = read_records
+    return reader(
         path,
         model,
         encoding=encoding,

@@ -793,7 +793,7 @@ ZH: dict[str, str] = {
         '{n_stranded} 个续建项目在其建设年度内无资金可付（使用范围、规则、分年度资金）：{value}',
     'Time limit: the solve with household counts continuous reached its time limit; the best plan found is within {gap:.2e} of its bound':
         '时间上限：户数取连续值的求解已达时间上限；找到的最好方案与其界的差距在 {gap:.2e} 以内',
-    "Stopped: with {columns:,} whole selections HiGHS's root heuristics run far past any time limit, so the search was kept to the selections the LP relaxation and the best plan disagree on; the best plan found is within {gap:.2e} of the LP relaxation's bound":
-        '已停止：整数选择有 {columns:,} 个，HiGHS 的根节点启发式会远超任何时间上限，因此只在线性松弛与最好方案不一致的选择上搜索；找到的最好方案与线性松弛界的差距在 {gap:.2e} 以内',
+    "Stopped: with {columns:,} whole selections HiGHS's root heuristics can run far past the time limit, so the search was kept to the selections the LP relaxation and the best plan disagree on; the best plan found is within {gap:.2e} of the LP relaxation's bound":
+        '已停止：整数选择有 {columns:,} 个，HiGHS 的根节点启发式可能远超时间上限，因此只在线性松弛与最好方案不一致的选择上搜索；找到的最好方案与线性松弛界的差距在 {gap:.2e} 以内',
 }
 # fmt: on

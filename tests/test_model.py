@@ -101,7 +101,10 @@ def test_time_limited_run_reports_its_incumbent_and_is_never_optimal(tmp_path: P
     from allocator.app.generate import SIZES, generate_case, write_case
 
     case_dir = write_case(generate_case(SIZES["city"], seed=3), tmp_path / "city")
-    spec = spec_with(tmp_path, solver="  mip_gap: 0\n  time_limit: 0.3\n")
+    # Long enough for the LP relaxation on a loaded machine (0.16 s unloaded; a
+    # 0.3 s limit once left it unfinished in CI, so no bound), far too short to prove a
+    # city at gap 0.
+    spec = spec_with(tmp_path, solver="  mip_gap: 0\n  time_limit: 3\n")
     plan = solve_tiny(spec, case_dir)  # the greedy start guarantees an incumbent
     assert plan.status == SolveStatus.TIME_LIMIT
     # A bound and gap are always reported: HiGHS's, or the LP relaxation's if it proved none.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from allocator.i18n import msg
 from allocator.plan import Plan
@@ -40,24 +41,25 @@ def household_measure_rows(plan: Plan) -> tuple[list[str], list[Row]]:
         # A multi-year plan gives household measures in its first year, from that money.
         header = [*header, "year"]
     register, grants = options.register, plan.grants
-    count = len(grants)
-    household = np.fromiter((g.household for g in grants), dtype=np.int64, count=count)
+    # household, measure, fund of each grant: one pass over the rows, then array lookups
+    keys = np.array([(g.household, g.measure, g.fund) for g in grants], dtype=np.int64)
+    keys = keys.reshape(len(grants), 3)
+    household = keys[:, 0]
     columns: list[list[Any]] = [
         register.ids[household].tolist(),
         _labels([v.village_id for v in case.villages], register.village[household]),
-        _labels([m.measure_id for m in case.measures], (g.measure for g in grants), count),
-        _labels([f.fund_id for f in case.funds], (g.fund for g in grants), count),
+        _labels([m.measure_id for m in case.measures], keys[:, 1]),
+        _labels([f.fund_id for f in case.funds], keys[:, 2]),
         [g.amount for g in grants],
     ]
     if case.meta.horizon is not None:
-        columns.append([case.meta.year] * count)
+        columns.append([case.meta.year] * len(grants))
     return header, [list(row) for row in zip(*columns, strict=True)]
 
 
-def _labels(names: list[str], index: Any, count: int = -1) -> list[str]:
-    """``names[i]`` for each i of ``index`` (an array, or an iterable of ``count``)."""
-    at = np.asarray(index) if count < 0 else np.fromiter(index, dtype=np.int64, count=count)
-    labels: list[str] = np.array(names, dtype=object)[at].tolist()
+def _labels(names: list[str], index: npt.NDArray[np.integer[Any]]) -> list[str]:
+    """``names[i]`` for each i of ``index``."""
+    labels: list[str] = np.array(names, dtype=object)[index].tolist()
     return labels
 
 

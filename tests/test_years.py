@@ -619,3 +619,48 @@ def test_the_lp_led_start_of_a_three_year_county_is_a_plan(tmp_path: Path) -> No
     value = start_value(lp_guided_start(case, am, compiled, values, spec, relaxed))
     assert value is not None and relaxed.objective is not None
     assert (relaxed.objective - value) / relaxed.objective < 5e-3
+
+
+def test_relax_and_fix_finds_the_first_plan_when_no_start_holds_every_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the three-year province with its register both starts broke the industry
+    share and no re-routing repaired them; relax-and-fix, which was only run from a
+    feasible start, then never ran, and no plan was found in 300 s. It needs no
+    feasible start: here every start funds everything (over budget), and relax-and-fix
+    still finds the plan, which passes the independent check."""
+    import numpy as np
+
+    from allocator import load_ruleset, load_spec, rule_schema
+    from allocator.app.generate import SIZES, generate_case, multi_year_files, write_case
+    from allocator.app.years import allocate_years
+    from allocator.optimize import pipeline
+    from allocator.optimize.solve import Point, start_value
+
+    def everything(build: object) -> object:
+        def start(*args: object, **kwargs: object) -> Point:
+            point: Point = build(*args, **kwargs)  # type: ignore[operator]
+            upper = np.asarray(point.compiled.lp.col_upper_)
+            x = np.where(point.compiled.integer, upper, point.x)
+            return Point(point.compiled, x)
+
+        return start
+
+    for name in ("greedy_start", "lp_guided_start"):
+        monkeypatch.setattr(pipeline, name, everything(getattr(pipeline, name)))
+    staged: list[object] = []
+    plan_year_by_year = pipeline._plan_year_by_year
+
+    def spy(*args: object, **kwargs: object) -> object:
+        point = plan_year_by_year(*args, **kwargs)  # type: ignore[arg-type]
+        staged.append(point)
+        return point
+
+    monkeypatch.setattr(pipeline, "_plan_year_by_year", spy)
+    files = multi_year_files(generate_case(SIZES["tiny"], 1), 3, 1)
+    case = load_case(write_case(files, tmp_path / "c"))
+    spec = load_spec(DEFAULT_SPEC)
+    years = allocate_years(case, load_ruleset(BASELINE, rule_schema(case.meta)), spec)
+    assert len(staged) == 1 and isinstance(staged[0], Point)
+    assert start_value(staged[0]) is not None
+    assert years.unrolled.status.has_plan and years.unrolled.allocations

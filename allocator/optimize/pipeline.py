@@ -363,13 +363,19 @@ def _plan_year_by_year(
     the first year are decided with the later ones relaxed, then those of the second
     year with the first fixed, and so on. Each stage aims at a third of the run's gap."""
     timing = am.case.timing
-    chosen = best_start(starts)
-    if timing is None or chosen is None or relaxed.objective is None:
+    if timing is None or not starts or relaxed.objective is None:
         return None
-    value, best = chosen
     gap = spec.spec.solver.mip_gap
-    if relaxed.objective - value <= gap * abs(relaxed.objective):
-        return None
+    chosen = best_start(starts)
+    if chosen is None:
+        # No start holds every policy, and its money cannot be re-routed to (on the
+        # three-year province with its register, both starts broke the industry share).
+        # Relax-and-fix needs no feasible start: its first stage finds a plan.
+        best = max(starts, key=start_objective)
+    else:
+        value, best = chosen
+        if relaxed.objective - value <= gap * abs(relaxed.objective):
+            return None
     m = am.model
     stages = []
     for year in timing.years:

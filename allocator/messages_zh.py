@@ -795,5 +795,7 @@ ZH: dict[str, str] = {
         '时间上限：户数取连续值的求解已达时间上限；找到的最好方案与其界的差距在 {gap:.2e} 以内',
     "Stopped: with {columns:,} whole selections HiGHS's root heuristics can run far past the time limit, so the search was kept to the selections the LP relaxation and the best plan disagree on; the best plan found is within {gap:.2e} of the LP relaxation's bound":
         '已停止：整数选择有 {columns:,} 个，HiGHS 的根节点启发式可能远超时间上限，因此只在线性松弛与最好方案不一致的选择上搜索；找到的最好方案与线性松弛界的差距在 {gap:.2e} 以内',
+    "no plan found: with {columns:,} whole selections the search was kept to those the LP relaxation leaves open":
+        '未找到方案：整数选择有 {columns:,} 个，搜索只限于线性松弛未定的选择',
 }
 # fmt: on

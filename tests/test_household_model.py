@@ -499,8 +499,8 @@ def test_past_the_whole_search_limit_the_guide_searches_where_lp_and_start_disag
             calls.append("whole MIP")
             return answer
         calls.append("guide")
-        held = kw["fixed"]
-        assert held is not None and held.any() and not (held & ~compiled.integer).any()
+        held = kw["fixed"].columns
+        assert held.any() and not (held & ~compiled.integer).any()
         chosen = best_start(starts)
         assert chosen is not None and answer.point is not None
         assert np.array_equal(np.round(answer.point.x[held]), np.round(chosen[1].x[held]))
@@ -519,3 +519,105 @@ def test_past_the_whole_search_limit_the_guide_searches_where_lp_and_start_disag
     else:
         assert plan.status == SolveStatus.TIME_LIMIT
         assert plan.solver_message.startswith("Stopped: with ")
+
+
+def test_past_the_whole_search_limit_without_a_feasible_start_the_lp_settles_the_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no feasible start (the three-year province with its register had none), the
+    guide searched every whole column, and HiGHS's root heuristics ran on for many
+    minutes past its time share. Past the limit it now holds every column the LP
+    relaxation leaves whole, at the LP's values, and the whole MIP is never started.
+
+    Both starts are made to fund everything (over budget); the limit is lowered so
+    that the generated tiny case with a register (seed 1) is past it."""
+    import numpy as np
+
+    import allocator.optimize.pipeline as pipeline
+    from allocator.app.generate import SIZES, generate_case, write_case
+    from allocator.optimize.solve import Point
+
+    real_solve, real_relaxation = pipeline.solve, pipeline.start_relaxation
+    calls: list[str] = []
+    lp_points: list[Any] = []
+
+    def everything(build: Any) -> Any:
+        def start(*args: Any, **kwargs: Any) -> Point:
+            point: Point = build(*args, **kwargs)
+            upper = np.asarray(point.compiled.lp.col_upper_)
+            return Point(point.compiled, np.where(point.compiled.integer, upper, point.x))
+
+        return start
+
+    def relaxation(*args: Any, **kwargs: Any) -> Any:
+        pending = real_relaxation(*args, **kwargs)
+        real_result = pending.result
+
+        def result() -> Any:
+            answer = real_result()
+            lp_points.append(answer.point.x.copy())
+            return answer
+
+        pending.result = result
+        return pending
+
+    def solve(
+        compiled: Any, options: Any, progress: Any = None, starts: Any = (), **kw: Any
+    ) -> Any:
+        if kw.get("continuous") is None:
+            calls.append("whole MIP")
+        else:
+            calls.append("guide")
+            held, lp = kw["fixed"], lp_points[0]
+            whole = compiled.integer & ~kw["continuous"]
+            assert np.array_equal(held.columns, whole & (np.abs(lp - np.round(lp)) < 1e-6))
+            assert np.array_equal(held.values[held.columns], np.round(lp[held.columns]))
+        return real_solve(compiled, options, progress, starts, **kw)
+
+    for name in ("greedy_start", "lp_guided_start"):
+        monkeypatch.setattr(pipeline, name, everything(getattr(pipeline, name)))
+    monkeypatch.setattr(pipeline, "WHOLE_SEARCH_LIMIT", 0)
+    monkeypatch.setattr(pipeline, "start_relaxation", relaxation)
+    monkeypatch.setattr(pipeline, "solve", solve)
+    folder = write_case(generate_case(SIZES["tiny"], 1, with_households=True), tmp_path / "c")
+    plan = _plan(folder)
+    assert calls == ["guide"]
+    assert plan.status.has_plan and plan.grants
+
+
+def test_past_the_whole_search_limit_a_guide_without_a_plan_never_starts_the_whole_mip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the limit, when neither the starts nor the restricted guide give a plan, the
+    run stops with no plan (exit 4) instead of starting the whole MIP, whose root
+    heuristics would overrun the time limit at the sizes this limit is for."""
+    import numpy as np
+
+    import allocator.optimize.pipeline as pipeline
+    from allocator.app.generate import SIZES, generate_case, write_case
+    from allocator.errors import SolverError
+    from allocator.optimize.solve import Point, SolveResult
+    from allocator.status import SolveStatus
+
+    calls: list[str] = []
+
+    def everything(build: Any) -> Any:
+        def start(*args: Any, **kwargs: Any) -> Point:
+            point: Point = build(*args, **kwargs)
+            upper = np.asarray(point.compiled.lp.col_upper_)
+            return Point(point.compiled, np.where(point.compiled.integer, upper, point.x))
+
+        return start
+
+    def solve(*args: Any, **kw: Any) -> Any:
+        calls.append("whole MIP" if kw.get("continuous") is None else "guide")
+        return SolveResult(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0, 0, "stopped")
+
+    for name in ("greedy_start", "lp_guided_start"):
+        monkeypatch.setattr(pipeline, name, everything(getattr(pipeline, name)))
+    monkeypatch.setattr(pipeline, "WHOLE_SEARCH_LIMIT", 0)
+    monkeypatch.setattr(pipeline, "solve", solve)
+    folder = write_case(generate_case(SIZES["tiny"], 1, with_households=True), tmp_path / "c")
+    with pytest.raises(SolverError, match="no feasible plan"):
+        _plan(folder)
+    assert calls == ["guide"]

@@ -30,6 +30,7 @@ from allocator.optimize.rounding import round_plan
 from allocator.optimize.solve import (
     Compiled,
     Deadline,
+    Held,
     Point,
     SolveResult,
     best_start,
@@ -236,6 +237,18 @@ def _solve(
         if proven is not None:
             return Solved(am, compiled, proven, relaxed, marginal, routings)
         stopped = _best_start_against(guide, starts)
+        if held is not None and stopped is None:
+            # No plan, and the whole MIP is as large as the guide was before its
+            # restriction: HiGHS's root heuristics would overrun the time limit on it.
+            why = msg(
+                "no plan found: with {columns:,} whole selections the search was kept "
+                "to those the LP relaxation leaves open",
+                columns=int((compiled.integer & ~continuous).sum()),
+            )
+            nothing = SolveResult(
+                SolveStatus.NO_SOLUTION, None, None, None, None, guide.solver_seconds, 0, why
+            )
+            return Solved(am, compiled, nothing, relaxed, marginal, routings)
         if held is not None and stopped is not None:
             # The whole MIP is as large as the guide was before its restriction: HiGHS's
             # root heuristics would overrun the time limit on it.
@@ -282,19 +295,20 @@ def _settled_selections(
     relaxed: SolveResult,
     starts: list[Point],
     continuous: npt.NDArray[np.bool_],
-) -> npt.NDArray[np.bool_] | None:
+) -> Held | None:
     """Past :data:`WHOLE_SEARCH_LIMIT` whole columns, those where the LP relaxation is
-    whole and agrees with the best start (held there by the guide); else None."""
+    whole and agrees with the best start, held at the LP's values by the guide (with no
+    feasible start, every column the LP relaxation leaves whole); else None."""
     whole = compiled.integer & ~continuous
-    chosen = best_start(starts)
-    if int(whole.sum()) <= WHOLE_SEARCH_LIMIT or relaxed.point is None or chosen is None:
+    if int(whole.sum()) <= WHOLE_SEARCH_LIMIT or relaxed.point is None:
         return None
     lp = relaxed.point.x
     rounded = np.round(lp)
-    held: npt.NDArray[np.bool_] = (
-        whole & (np.abs(lp - rounded) < 1e-6) & (rounded == np.round(chosen[1].x))
-    )
-    return held
+    settled = whole & (np.abs(lp - rounded) < 1e-6)
+    chosen = best_start(starts)
+    if chosen is not None:
+        settled &= rounded == np.round(chosen[1].x)
+    return Held(settled, rounded)
 
 
 def _worth_a_guide(

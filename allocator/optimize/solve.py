@@ -151,6 +151,14 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Held:
+    """Integer columns a solve holds at given values (a restriction of the model)."""
+
+    columns: npt.NDArray[np.bool_]
+    values: npt.NDArray[np.float64]  # one per column of the model; read where held
+
+
+@dataclass(frozen=True)
 class SolveResult:
     """What one HiGHS call returned: status first; values and duals only through it."""
 
@@ -553,15 +561,15 @@ def solve(
     progress: Callable[[Progress], None] | None = None,
     starts: Sequence[Point] = (),
     continuous: npt.NDArray[np.bool_] | None = None,
-    fixed: npt.NDArray[np.bool_] | None = None,
+    fixed: Held | None = None,
 ) -> SolveResult:
     """Solve the MIP with HiGHS; map its outcome to :class:`SolveStatus` before reading values.
 
     Of ``starts``, the best feasible one is offered to HiGHS as a first incumbent.
     Columns marked ``continuous`` are solved without their integrality (a
-    partial relaxation: its plan is a guide, not a plan). Integer columns marked
-    ``fixed`` are held at the best start's values (a restriction: the bound HiGHS
-    reports is then the restricted problem's, not a bound on every plan).
+    partial relaxation: its plan is a guide, not a plan). Integer columns ``fixed``
+    holds are held at its values (a restriction: the bound HiGHS reports is then the
+    restricted problem's, not a bound on every plan).
     """
     lp = compiled.lp
     if not compiled.columns:
@@ -588,9 +596,9 @@ def solve(
         kinds = np.array([highspy.HighsVarType.kContinuous] * len(relaxed))
         h.changeColsIntegrality(len(relaxed), relaxed, kinds)
     chosen = best_start(starts)
-    if fixed is not None and chosen is not None:
-        held = np.flatnonzero(fixed & compiled.integer).astype(np.int32)
-        values = np.round(chosen[1].x[held])
+    if fixed is not None:
+        held = np.flatnonzero(fixed.columns & compiled.integer).astype(np.int32)
+        values = np.round(fixed.values[held])
         h.changeColsBounds(len(held), held, values, values)
     if chosen is not None:
         initial = highspy.HighsSolution()

@@ -795,7 +795,7 @@ ZH: dict[str, str] = {
         '时间上限：户数取连续值的求解已达时间上限；找到的最好方案与其界的差距在 {gap:.2e} 以内',
     "Stopped: with {columns:,} whole selections HiGHS's root heuristics can run far past the time limit, so the search was kept to the selections the LP relaxation and the best plan disagree on; the best plan found is within {gap:.2e} of the LP relaxation's bound":
         '已停止：整数选择有 {columns:,} 个，HiGHS 的根节点启发式可能远超时间上限，因此只在线性松弛与最好方案不一致的选择上搜索；找到的最好方案与线性松弛界的差距在 {gap:.2e} 以内',
-    "no plan found: with {columns:,} whole selections the search was kept to those the LP relaxation leaves open":
-        '未找到方案：整数选择有 {columns:,} 个，搜索只限于线性松弛未定的选择',
+    "no feasible plan found: no warm start holds every policy, and with {columns:,} whole selections (past {limit:,} HiGHS's root heuristics overrun the time limit) the search was kept to those the LP relaxation leaves open, where it found none; plan a smaller area or fewer years at once, or raise solver.time_limit":
+        '未找到可行方案：没有满足全部政策的初始方案，且整数选择有 {columns:,} 个（超过 {limit:,} 个时 HiGHS 的根节点启发式会超出时间上限），搜索只限于线性松弛未定的选择，在其中未找到方案；请缩小地域或减少一次规划的年数，或提高 solver.time_limit',
 }
 # fmt: on

@@ -82,6 +82,8 @@ class Solved:
     marginal: dict[int, float]
     #: LPs already solved with a start's selections fixed (to route its money)
     routed: list[SolveResult] = field(default_factory=list)
+    #: why no plan was found, when the search stopped for a reason other than time
+    no_plan: str | None = None
 
 
 #: share of the time left that the solve with continuous household counts may take
@@ -241,14 +243,18 @@ def _solve(
             # No plan, and the whole MIP is as large as the guide was before its
             # restriction: HiGHS's root heuristics would overrun the time limit on it.
             why = msg(
-                "no plan found: with {columns:,} whole selections the search was kept "
-                "to those the LP relaxation leaves open",
+                "no feasible plan found: no warm start holds every policy, and with "
+                "{columns:,} whole selections (past {limit:,} HiGHS's root heuristics "
+                "overrun the time limit) the search was kept to those the LP relaxation "
+                "leaves open, where it found none; plan a smaller area or fewer years at "
+                "once, or raise solver.time_limit",
                 columns=int((compiled.integer & ~continuous).sum()),
+                limit=WHOLE_SEARCH_LIMIT,
             )
             nothing = SolveResult(
                 SolveStatus.NO_SOLUTION, None, None, None, None, guide.solver_seconds, 0, why
             )
-            return Solved(am, compiled, nothing, relaxed, marginal, routings)
+            return Solved(am, compiled, nothing, relaxed, marginal, routings, why)
         if held is not None and stopped is not None:
             # The whole MIP is as large as the guide was before its restriction: HiGHS's
             # root heuristics would overrun the time limit on it.
@@ -514,7 +520,8 @@ def allocate(
         )
     if result.status == SolveStatus.NO_SOLUTION:
         raise SolverError(
-            msg(
+            solved.no_plan
+            or msg(
                 (
                     "no feasible plan found within the time limit of {time_limit:g} s "
                     "(raise solver.time_limit in the model spec)"

@@ -56,3 +56,23 @@ def edit_cell(path: Path, row: int, column: str, value: str) -> None:
     rows = read_csv(path)
     rows[row][column] = value
     write_csv(path, list(rows[0].keys()), [list(r.values()) for r in rows])
+
+
+def starts_over_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make both warm starts fund everything (each integer column at its upper bound):
+    no start then holds the budgets, and no re-routing of its money repairs it."""
+    import numpy as np
+
+    from allocator.optimize import pipeline
+    from allocator.optimize.solve import Point
+
+    def everything(build: Any) -> Any:
+        def start(*args: Any, **kwargs: Any) -> Point:
+            point: Point = build(*args, **kwargs)
+            upper = np.asarray(point.compiled.lp.col_upper_)
+            return Point(point.compiled, np.where(point.compiled.integer, upper, point.x))
+
+        return start
+
+    for name in ("greedy_start", "lp_guided_start"):
+        monkeypatch.setattr(pipeline, name, everything(getattr(pipeline, name)))

@@ -18,7 +18,7 @@ from allocator.errors import InfeasibleError
 from allocator.optimize.household_rounding import assign_households
 from allocator.plan import Plan
 from allocator.valuation import plan_households
-from tests.conftest import BASELINE, DEFAULT_SPEC, ROOT, read_csv, write_csv
+from tests.conftest import BASELINE, DEFAULT_SPEC, ROOT, read_csv, starts_over_budget, write_csv
 
 TINY_HOUSEHOLDS = ROOT / "cases" / "tiny_households"
 
@@ -458,6 +458,28 @@ def test_the_lp_led_start_follows_the_lp_closely_on_a_county_with_its_register(
     assert (relaxed.objective - value) / relaxed.objective < 1e-3
 
 
+def _relaxations_read(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The LP relaxations a run reads, in order (the run is otherwise unchanged)."""
+    import allocator.optimize.pipeline as pipeline
+
+    real_relaxation = pipeline.start_relaxation
+    read: list[Any] = []
+
+    def relaxation(*args: Any, **kwargs: Any) -> Any:
+        pending = real_relaxation(*args, **kwargs)
+        real_result = pending.result
+
+        def result() -> Any:
+            read.append(real_result())
+            return read[-1]
+
+        pending.result = result
+        return pending
+
+    monkeypatch.setattr(pipeline, "start_relaxation", relaxation)
+    return read
+
+
 def test_past_the_whole_search_limit_the_guide_searches_where_lp_and_start_disagree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -475,21 +497,9 @@ def test_past_the_whole_search_limit_the_guide_searches_where_lp_and_start_disag
     from allocator.optimize.solve import best_start
     from allocator.status import SolveStatus
 
-    real_solve, real_relaxation = pipeline.solve, pipeline.start_relaxation
+    real_solve = pipeline.solve
     calls: list[str] = []
-    bounds: list[float] = []
-
-    def relaxation(*args: Any, **kwargs: Any) -> Any:
-        pending = real_relaxation(*args, **kwargs)
-        real_result = pending.result
-
-        def result() -> Any:
-            answer = real_result()
-            bounds.append(answer.objective)
-            return answer
-
-        pending.result = result
-        return pending
+    relaxations = _relaxations_read(monkeypatch)
 
     def solve(
         compiled: Any, options: Any, progress: Any = None, starts: Any = (), **kw: Any
@@ -507,12 +517,11 @@ def test_past_the_whole_search_limit_the_guide_searches_where_lp_and_start_disag
         return answer
 
     monkeypatch.setattr(pipeline, "WHOLE_SEARCH_LIMIT", 0)
-    monkeypatch.setattr(pipeline, "start_relaxation", relaxation)
     monkeypatch.setattr(pipeline, "solve", solve)
     folder = write_case(generate_case(SIZES["tiny"], 1, with_households=True), tmp_path / "c")
     plan = _plan(folder)
     assert calls == ["guide"]
-    assert plan.bound == pytest.approx(bounds[0])
+    assert plan.bound == pytest.approx(relaxations[0].objective)
     assert plan.gap == pytest.approx((plan.bound - plan.objective) / plan.bound)
     if plan.status == SolveStatus.OPTIMAL:
         assert plan.gap <= 1e-4 and "LP relaxation's bound" in plan.solver_message
@@ -535,31 +544,10 @@ def test_past_the_whole_search_limit_without_a_feasible_start_the_lp_settles_the
 
     import allocator.optimize.pipeline as pipeline
     from allocator.app.generate import SIZES, generate_case, write_case
-    from allocator.optimize.solve import Point
 
-    real_solve, real_relaxation = pipeline.solve, pipeline.start_relaxation
+    real_solve = pipeline.solve
     calls: list[str] = []
-    lp_points: list[Any] = []
-
-    def everything(build: Any) -> Any:
-        def start(*args: Any, **kwargs: Any) -> Point:
-            point: Point = build(*args, **kwargs)
-            upper = np.asarray(point.compiled.lp.col_upper_)
-            return Point(point.compiled, np.where(point.compiled.integer, upper, point.x))
-
-        return start
-
-    def relaxation(*args: Any, **kwargs: Any) -> Any:
-        pending = real_relaxation(*args, **kwargs)
-        real_result = pending.result
-
-        def result() -> Any:
-            answer = real_result()
-            lp_points.append(answer.point.x.copy())
-            return answer
-
-        pending.result = result
-        return pending
+    relaxations = _relaxations_read(monkeypatch)
 
     def solve(
         compiled: Any, options: Any, progress: Any = None, starts: Any = (), **kw: Any
@@ -568,16 +556,14 @@ def test_past_the_whole_search_limit_without_a_feasible_start_the_lp_settles_the
             calls.append("whole MIP")
         else:
             calls.append("guide")
-            held, lp = kw["fixed"], lp_points[0]
+            held, lp = kw["fixed"], relaxations[0].point.x
             whole = compiled.integer & ~kw["continuous"]
             assert np.array_equal(held.columns, whole & (np.abs(lp - np.round(lp)) < 1e-6))
             assert np.array_equal(held.values[held.columns], np.round(lp[held.columns]))
         return real_solve(compiled, options, progress, starts, **kw)
 
-    for name in ("greedy_start", "lp_guided_start"):
-        monkeypatch.setattr(pipeline, name, everything(getattr(pipeline, name)))
+    starts_over_budget(monkeypatch)
     monkeypatch.setattr(pipeline, "WHOLE_SEARCH_LIMIT", 0)
-    monkeypatch.setattr(pipeline, "start_relaxation", relaxation)
     monkeypatch.setattr(pipeline, "solve", solve)
     folder = write_case(generate_case(SIZES["tiny"], 1, with_households=True), tmp_path / "c")
     plan = _plan(folder)
@@ -591,30 +577,20 @@ def test_past_the_whole_search_limit_a_guide_without_a_plan_never_starts_the_who
     """Past the limit, when neither the starts nor the restricted guide give a plan, the
     run stops with no plan (exit 4) instead of starting the whole MIP, whose root
     heuristics would overrun the time limit at the sizes this limit is for."""
-    import numpy as np
 
     import allocator.optimize.pipeline as pipeline
     from allocator.app.generate import SIZES, generate_case, write_case
     from allocator.errors import SolverError
-    from allocator.optimize.solve import Point, SolveResult
+    from allocator.optimize.solve import SolveResult
     from allocator.status import SolveStatus
 
     calls: list[str] = []
-
-    def everything(build: Any) -> Any:
-        def start(*args: Any, **kwargs: Any) -> Point:
-            point: Point = build(*args, **kwargs)
-            upper = np.asarray(point.compiled.lp.col_upper_)
-            return Point(point.compiled, np.where(point.compiled.integer, upper, point.x))
-
-        return start
 
     def solve(*args: Any, **kw: Any) -> Any:
         calls.append("whole MIP" if kw.get("continuous") is None else "guide")
         return SolveResult(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0, 0, "stopped")
 
-    for name in ("greedy_start", "lp_guided_start"):
-        monkeypatch.setattr(pipeline, name, everything(getattr(pipeline, name)))
+    starts_over_budget(monkeypatch)
     monkeypatch.setattr(pipeline, "WHOLE_SEARCH_LIMIT", 0)
     monkeypatch.setattr(pipeline, "solve", solve)
     folder = write_case(generate_case(SIZES["tiny"], 1, with_households=True), tmp_path / "c")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from allocator.audit.years import YearAllocation, check_years, fund_accounts
 from allocator.cli import app
 from allocator.io.case import load_case
-from tests.conftest import BASELINE, DEFAULT_SPEC, ROOT, read_csv, write_csv
+from tests.conftest import BASELINE, DEFAULT_SPEC, ROOT, read_csv, starts_over_budget, write_csv
 
 TINY_YEARS = ROOT / "cases" / "tiny_years"
 SPEC = TINY_YEARS / "model.yaml"
@@ -629,7 +629,6 @@ def test_relax_and_fix_finds_the_first_plan_when_no_start_holds_every_policy(
     feasible start, then never ran, and no plan was found in 300 s. It needs no
     feasible start: here every start funds everything (over budget), and relax-and-fix
     still finds the plan, which passes the independent check."""
-    import numpy as np
 
     from allocator import load_ruleset, load_spec, rule_schema
     from allocator.app.generate import SIZES, generate_case, multi_year_files, write_case
@@ -637,17 +636,7 @@ def test_relax_and_fix_finds_the_first_plan_when_no_start_holds_every_policy(
     from allocator.optimize import pipeline
     from allocator.optimize.solve import Point, start_value
 
-    def everything(build: object) -> object:
-        def start(*args: object, **kwargs: object) -> Point:
-            point: Point = build(*args, **kwargs)  # type: ignore[operator]
-            upper = np.asarray(point.compiled.lp.col_upper_)
-            x = np.where(point.compiled.integer, upper, point.x)
-            return Point(point.compiled, x)
-
-        return start
-
-    for name in ("greedy_start", "lp_guided_start"):
-        monkeypatch.setattr(pipeline, name, everything(getattr(pipeline, name)))
+    starts_over_budget(monkeypatch)
     staged: list[object] = []
     plan_year_by_year = pipeline._plan_year_by_year
 

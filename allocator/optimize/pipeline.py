@@ -82,8 +82,6 @@ class Solved:
     marginal: dict[int, float]
     #: LPs already solved with a start's selections fixed (to route its money)
     routed: list[SolveResult] = field(default_factory=list)
-    #: why no plan was found, when the search stopped for a reason other than time
-    no_plan: str | None = None
 
 
 #: share of the time left that the solve with continuous household counts may take
@@ -242,19 +240,17 @@ def _solve(
         if held is not None and stopped is None:
             # No plan, and the whole MIP is as large as the guide was before its
             # restriction: HiGHS's root heuristics would overrun the time limit on it.
-            why = msg(
-                "no feasible plan found: no warm start holds every policy, and with "
-                "{columns:,} whole selections (past {limit:,} HiGHS's root heuristics "
-                "overrun the time limit) the search was kept to those the LP relaxation "
-                "leaves open, where it found none; plan a smaller area or fewer years at "
-                "once, or raise solver.time_limit",
-                columns=int((compiled.integer & ~continuous).sum()),
-                limit=WHOLE_SEARCH_LIMIT,
+            raise SolverError(
+                msg(
+                    "no feasible plan found: no warm start holds every policy, and with "
+                    "{columns:,} whole selections (past {limit:,} HiGHS's root heuristics "
+                    "overrun the time limit) the search was kept to those the LP "
+                    "relaxation leaves open, where it found none; plan a smaller area or "
+                    "fewer years at once, or raise solver.time_limit",
+                    columns=int((compiled.integer & ~continuous).sum()),
+                    limit=WHOLE_SEARCH_LIMIT,
+                )
             )
-            nothing = SolveResult(
-                SolveStatus.NO_SOLUTION, None, None, None, None, guide.solver_seconds, 0, why
-            )
-            return Solved(am, compiled, nothing, relaxed, marginal, routings, why)
         if held is not None and stopped is not None:
             # The whole MIP is as large as the guide was before its restriction: HiGHS's
             # root heuristics would overrun the time limit on it.
@@ -388,9 +384,9 @@ def _plan_year_by_year(
     gap = spec.spec.solver.mip_gap
     chosen = best_start(starts)
     if chosen is None:
-        # No start holds every policy, and its money cannot be re-routed to (on the
-        # three-year province with its register, both starts broke the industry share).
-        # Relax-and-fix needs no feasible start: its first stage finds a plan.
+        # No start holds every policy, and no re-routing of its money repairs it (on the
+        # three-year province with its register, both broke the industry share).
+        # Relax-and-fix needs no feasible start: its stages may find the first plan.
         best = max(starts, key=start_objective)
     else:
         value, best = chosen
@@ -520,8 +516,7 @@ def allocate(
         )
     if result.status == SolveStatus.NO_SOLUTION:
         raise SolverError(
-            solved.no_plan
-            or msg(
+            msg(
                 (
                     "no feasible plan found within the time limit of {time_limit:g} s "
                     "(raise solver.time_limit in the model spec)"
